@@ -1,0 +1,98 @@
+/**
+ * From raw paragraphs to verdicts, for any Detector: normalise, refuse what the model cannot read,
+ * score the rest in batches, apply the detector's judging policy. Used by the detector host in the
+ * extension and by the CLI, so both give the same answer for the same text.
+ */
+import { checkEnglish } from './language.ts';
+import { countWords, normalise } from './normalise.ts';
+import type { Detector, RawScore, Sensitivity, Verdict } from './types.ts';
+
+export interface JudgeOptions {
+  sensitivity: Sensitivity;
+  /** Texts per call to `detector.scoreBatch`. */
+  batchSize?: number;
+}
+
+/** The longest text judged; the rest of a longer paragraph is ignored (the detectors read far less). */
+export const MAX_CHARS = 20_000;
+
+export const REASONS = {
+  tooShort: (min: number) => `Too short to judge: scores are unreliable under ${min} words.`,
+  empty: 'No text to judge.',
+  binary: 'Not text: it looks like binary data or code points that carry no words.',
+  failed: 'The detector failed on this text.',
+} as const;
+
+/** Mostly control characters, replacement characters or private-use code points: not prose. */
+function looksBinary(text: string): boolean {
+  let bad = 0;
+  let total = 0;
+  for (const ch of text) {
+    total++;
+    if (/[\p{Cc}\p{Co}\p{Cs}\uFFFD]/u.test(ch) && ch !== '\n') bad++;
+  }
+  return total > 0 && bad / total > 0.1;
+}
+
+export async function judge(detector: Detector, texts: readonly string[], opts: JudgeOptions): Promise<Verdict[]> {
+  const { policy, info } = detector;
+  const threshold = policy.thresholds[opts.sensitivity];
+  const verdicts: (Verdict | undefined)[] = new Array(texts.length);
+  const toScore: { index: number; text: string; short: boolean }[] = [];
+
+  texts.forEach((raw, index) => {
+    const base = { detector: info.id, flagged: false } as const;
+    if (looksBinary(raw)) {
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary };
+      return;
+    }
+    const { text, report } = normalise(raw.length > MAX_CHARS ? raw.slice(0, MAX_CHARS) : raw);
+    const normalisation = report.homoglyphs + report.invisibles + report.other > 0 ? report : undefined;
+    if (text.length === 0) {
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.empty };
+      return;
+    }
+    const lang = checkEnglish(text);
+    if (!lang.supported) {
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: lang.reason, normalisation };
+      return;
+    }
+    const short = countWords(text) < policy.minWords;
+    verdicts[index] = { ...base, state: short ? 'too-short' : 'scored', p_machine: null, normalisation };
+    toScore.push({ index, text, short });
+  });
+
+  const batchSize = Math.max(1, opts.batchSize ?? 64);
+  for (let i = 0; i < toScore.length; i += batchSize) {
+    const batch = toScore.slice(i, i + batchSize);
+    let scores: RawScore[] | undefined;
+    let failure: string | undefined;
+    try {
+      scores = await detector.scoreBatch(batch.map((b) => b.text));
+      if (scores.length !== batch.length) throw new Error(`detector returned ${scores.length} scores for ${batch.length} texts`);
+    } catch (err) {
+      failure = `${REASONS.failed} (${err instanceof Error ? err.message : String(err)})`;
+    }
+    batch.forEach((item, j) => {
+      const v = verdicts[item.index]!;
+      const s = scores?.[j];
+      if (!s || !Number.isFinite(s.p)) {
+        Object.assign(v, { state: 'error', p_machine: null, reason: failure ?? REASONS.failed });
+        return;
+      }
+      v.p_machine = s.p;
+      if (item.short) {
+        v.reason = REASONS.tooShort(policy.minWords);
+      } else {
+        v.flagged = s.p >= threshold;
+        if (s.evidence?.length) v.evidence = s.evidence;
+      }
+    });
+  }
+  return verdicts as Verdict[];
+}
+
+/** The verdict's flag at another sensitivity, without rescoring. */
+export function flaggedAt(v: Verdict, policyThresholds: Record<Sensitivity, number>, s: Sensitivity): boolean {
+  return v.state === 'scored' && v.p_machine !== null && v.p_machine >= policyThresholds[s];
+}

@@ -1,0 +1,58 @@
+/**
+ * Undo the cheap tricks that fool detectors before anything is scored: look-alike letters from other
+ * scripts (Cyrillic "а" for Latin "a"), invisible characters (zero-width spaces, joiners, soft hyphens,
+ * bidi controls), compatibility forms (full-width letters, ligatures) and whitespace games. The counts
+ * are reported: a paragraph full of homoglyphs is itself a signal worth showing to the user.
+ */
+import type { NormalisationReport } from './types.ts';
+
+/** Cyrillic, Greek and other confusables that render like basic Latin letters (Unicode confusables, subset). */
+const HOMOGLYPHS: Record<string, string> = {
+  // Cyrillic
+  'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ј': 'j',
+  'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'ɡ': 'g',
+  'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T',
+  'Х': 'X', 'У': 'Y', 'Ѕ': 'S', 'І': 'I', 'Ј': 'J', 'Ԁ': 'D', 'Ԛ': 'Q', 'Ԝ': 'W',
+  // Greek
+  'α': 'a', 'ο': 'o', 'ν': 'v', 'ι': 'i', 'κ': 'k', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
+  'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O',
+  'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+  // Latin look-alikes and punctuation
+  'ı': 'i', 'ȷ': 'j', 'ℓ': 'l', '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '―': '-', '−': '-',
+  '‘': "'", '’': "'", '‚': "'", '‛': "'", '′': "'", '“': '"', '”': '"', '„': '"', '‟': '"', '″': '"',
+  '…': '...',
+};
+
+/** Invisible or formatting characters that carry no text: zero-width, joiners, soft hyphen, bidi controls, BOM. */
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+const ODD_SPACE = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t\v\f\r]/g;
+
+export interface Normalised {
+  text: string;
+  report: NormalisationReport;
+}
+
+export function normalise(input: string): Normalised {
+  const report: NormalisationReport = { homoglyphs: 0, invisibles: 0, other: 0 };
+  let text = input.replace(INVISIBLE, () => (report.invisibles++, ''));
+  const nfkc = text.normalize('NFKC');
+  if (nfkc !== text) report.other++;
+  text = nfkc;
+  let out = '';
+  for (const ch of text) {
+    const mapped = HOMOGLYPHS[ch];
+    if (mapped !== undefined) {
+      // Typographic quotes and dashes are ordinary typography, not a trick: normalise, don't count.
+      if (/\p{L}/u.test(ch)) report.homoglyphs++;
+      out += mapped;
+    } else out += ch;
+  }
+  text = out.replace(ODD_SPACE, ' ');
+  const squeezed = text.replace(/ {2,}/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
+  if (squeezed.length !== text.trim().length) report.other++;
+  return { text: squeezed, report };
+}
+
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu)?.length ?? 0;
+}

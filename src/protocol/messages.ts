@@ -1,0 +1,167 @@
+/**
+ * The one message protocol of the extension. Every message names its route (`from:to:verb`), and
+ * the receiving side validates the payload with the guard below before it acts on it: extension
+ * messages can come from a compromised content script, and nothing a web page sends is trusted.
+ *
+ * Routes:
+ *   cs    content script          bg   background (Chrome service worker / Firefox event page)
+ *   ui    popup and options page  host detector host (Chrome offscreen document / Firefox background page)
+ */
+import type { ParagraphState, Sensitivity, Verdict } from '../core/types.ts';
+import { SENSITIVITIES } from '../core/types.ts';
+
+export type Backend = 'webgpu' | 'wasm';
+
+/** What the popup shows about the detector. */
+export interface DetectorStatus {
+  detector: string;
+  name: string;
+  state: 'idle' | 'loading' | 'ready' | 'error';
+  backend?: Backend;
+  /** 0..1 while loading a model that is downloaded. */
+  progress?: number;
+  /** Words a person understands, when state is `error`. */
+  error?: string;
+}
+
+/** A paragraph as the content script reports it to the popup. */
+export interface ReportItem {
+  key: string;
+  state: ParagraphState;
+  preview: string;
+  chars: number;
+  verdict?: Verdict;
+}
+
+export interface PageReport {
+  url: string;
+  scanning: boolean;
+  items: ReportItem[];
+  selection?: { text: string; verdict: Verdict };
+}
+
+export interface Settings {
+  sensitivity: Sensitivity;
+  /** Scan pages automatically (where host access was granted). */
+  autoScan: boolean;
+  /** Per-site overrides of autoScan, by hostname. */
+  sites: Record<string, boolean>;
+  /** Detector id used for scoring. */
+  detector: string;
+}
+
+/** Request and response types, by message type. */
+export interface Protocol {
+  /** Score paragraphs. Sent by content scripts and the popup; answered by the background. */
+  'cs:bg:score': { req: { texts: string[] }; res: { verdicts: Verdict[] } };
+  /** Content script tells the background how many paragraphs it flags (badge). */
+  'cs:bg:report': { req: { flagged: number; total: number }; res: { ok: true } };
+  /** Background forwards a scoring job to the detector host. */
+  'bg:host:score': { req: { texts: string[]; detector: string; sensitivity: Sensitivity }; res: { verdicts: Verdict[] } };
+  /** Background asks the host for its status. */
+  'bg:host:status': { req: Record<string, never>; res: DetectorStatus };
+  /** Host announces it has registered its listeners. */
+  'host:bg:ready': { req: Record<string, never>; res: { ok: true } };
+  /** Host pushes status changes (loading progress, errors). */
+  'host:ui:status': { req: DetectorStatus; res: void };
+  /** UI asks the background for the detector's status. */
+  'ui:bg:status': { req: Record<string, never>; res: DetectorStatus };
+  /** UI asks the background to scan a tab now (injects the content script with activeTab). */
+  'ui:bg:scan-tab': { req: { tabId: number }; res: { ok: boolean; error?: string } };
+  /** UI asks a tab's content script for its report. */
+  'ui:cs:report': { req: Record<string, never>; res: PageReport };
+  /** UI asks a tab's content script to scroll to and flash one paragraph. */
+  'ui:cs:reveal': { req: { key: string }; res: { ok: boolean } };
+  /** Background tells a content script to scan (after injection or a settings change). */
+  'bg:cs:scan': { req: Record<string, never>; res: { ok: true } };
+  /** Background hands a content script the result of a context-menu check. */
+  'bg:cs:selection': { req: { text: string; verdict: Verdict }; res: { ok: true } };
+  /** Settings changed: content scripts re-render with the new sensitivity. */
+  'bg:cs:settings': { req: { settings: Settings }; res: { ok: true } };
+}
+
+export type MessageType = keyof Protocol;
+export type Req<T extends MessageType> = Protocol[T]['req'];
+export type Res<T extends MessageType> = Protocol[T]['res'];
+
+export interface Envelope<T extends MessageType = MessageType> {
+  /** Marks our messages; anything without it is ignored. */
+  telltale: 1;
+  type: T;
+  /** The context that must handle it (every extension page hears runtime messages). */
+  target: 'bg' | 'host' | 'cs' | 'ui';
+  payload: Req<T>;
+}
+
+export function targetOf(type: MessageType): Envelope['target'] {
+  return type.split(':')[1] as Envelope['target'];
+}
+
+export function envelope<T extends MessageType>(type: T, payload: Req<T>): Envelope<T> {
+  return { telltale: 1, type, target: targetOf(type), payload };
+}
+
+/** Limits on what a sender may ask for in one message. */
+export const LIMITS = {
+  textsPerMessage: 256,
+  /** Longer paragraphs are cut (the detectors read far less than this). */
+  charsPerText: 100_000,
+  keyChars: 64,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Validation. Small hand-written guards: the payloads are few and flat.
+
+type Guard = (p: unknown) => boolean;
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max = Infinity): v is string => typeof v === 'string' && v.length <= max;
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+const isEmpty: Guard = (p) => isObj(p);
+const isStrArray = (v: unknown, maxLen: number, maxChars: number) =>
+  Array.isArray(v) && v.length <= maxLen && v.every((t) => isStr(t, maxChars));
+const isVerdict: Guard = (v) =>
+  isObj(v) &&
+  ['scored', 'too-short', 'unsupported', 'error'].includes(v.state as string) &&
+  (v.p_machine === null || (isNum(v.p_machine) && v.p_machine >= 0 && v.p_machine <= 1)) &&
+  typeof v.flagged === 'boolean' &&
+  isStr(v.detector, 100);
+export const isSettings: Guard = (s) =>
+  isObj(s) &&
+  SENSITIVITIES.includes(s.sensitivity as Sensitivity) &&
+  typeof s.autoScan === 'boolean' &&
+  isObj(s.sites) &&
+  Object.values(s.sites).every((b) => typeof b === 'boolean') &&
+  isStr(s.detector, 100);
+const isStatus: Guard = (s) =>
+  isObj(s) && isStr(s.detector, 100) && ['idle', 'loading', 'ready', 'error'].includes(s.state as string);
+
+const guards: { [T in MessageType]: Guard } = {
+  'cs:bg:score': (p) => isObj(p) && isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText),
+  'cs:bg:report': (p) => isObj(p) && isInt(p.flagged) && isInt(p.total) && (p.flagged as number) >= 0,
+  'bg:host:score': (p) =>
+    isObj(p) &&
+    isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText) &&
+    isStr(p.detector, 100) &&
+    SENSITIVITIES.includes(p.sensitivity as Sensitivity),
+  'bg:host:status': isEmpty,
+  'host:bg:ready': isEmpty,
+  'host:ui:status': isStatus,
+  'ui:bg:status': isEmpty,
+  'ui:bg:scan-tab': (p) => isObj(p) && isInt(p.tabId),
+  'ui:cs:report': isEmpty,
+  'ui:cs:reveal': (p) => isObj(p) && isStr(p.key, LIMITS.keyChars),
+  'bg:cs:scan': isEmpty,
+  'bg:cs:selection': (p) => isObj(p) && isStr(p.text, LIMITS.charsPerText) && isVerdict(p.verdict),
+  'bg:cs:settings': (p) => isObj(p) && isSettings(p.settings),
+};
+
+/** Returns the envelope when `msg` is a well-formed Telltale message for `target`, else null. */
+export function parseEnvelope(msg: unknown, target: Envelope['target']): Envelope | null {
+  if (!isObj(msg) || msg.telltale !== 1 || msg.target !== target) return null;
+  const type = msg.type;
+  if (typeof type !== 'string' || !Object.hasOwn(guards, type)) return null;
+  if (targetOf(type as MessageType) !== target) return null;
+  if (!guards[type as MessageType](msg.payload)) return null;
+  return msg as unknown as Envelope;
+}
