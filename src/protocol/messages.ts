@@ -40,6 +40,20 @@ export interface PageReport {
   selection?: { text: string; verdict: Verdict };
 }
 
+/** A downloadable (Hub) model as the popup and options page list it. */
+export interface ModelEntryStatus {
+  id: string;
+  name: string;
+  /** Download size of the variant this browser would use, in bytes. */
+  bytes: number;
+  /** Bytes of it stored locally (0 when not downloaded). */
+  storedBytes: number;
+  state: 'absent' | 'downloading' | 'ready' | 'error';
+  /** 0..1 while downloading. */
+  progress?: number;
+  error?: string;
+}
+
 export interface Settings {
   sensitivity: Sensitivity;
   /** Scan pages automatically (where host access was granted). */
@@ -68,6 +82,17 @@ export interface Protocol {
   'ui:bg:status': { req: Record<string, never>; res: DetectorStatus };
   /** UI asks the background to scan a tab now (injects the content script with activeTab). */
   'ui:bg:scan-tab': { req: { tabId: number }; res: { ok: boolean; error?: string } };
+  /** UI lists the downloadable models and their local state. */
+  'ui:bg:models': { req: Record<string, never>; res: { models: ModelEntryStatus[] } };
+  /** UI starts (or resumes) a model download; progress arrives as `host:ui:status` / `host:ui:models`. */
+  'ui:bg:download': { req: { model: string }; res: { ok: boolean; error?: string } };
+  /** UI deletes a downloaded model's files. */
+  'ui:bg:delete-model': { req: { model: string }; res: { ok: boolean; error?: string } };
+  'bg:host:models': { req: Record<string, never>; res: { models: ModelEntryStatus[] } };
+  'bg:host:download': { req: { model: string }; res: { ok: boolean; error?: string } };
+  'bg:host:delete-model': { req: { model: string }; res: { ok: boolean; error?: string } };
+  /** Host pushes model download progress. */
+  'host:ui:models': { req: { models: ModelEntryStatus[] }; res: void };
   /** UI asks a tab's content script for its report. */
   'ui:cs:report': { req: Record<string, never>; res: PageReport };
   /** UI asks a tab's content script to scroll to and flash one paragraph. */
@@ -149,6 +174,13 @@ const guards: { [T in MessageType]: Guard } = {
   'host:ui:status': isStatus,
   'ui:bg:status': isEmpty,
   'ui:bg:scan-tab': (p) => isObj(p) && isInt(p.tabId),
+  'ui:bg:models': isEmpty,
+  'ui:bg:download': (p) => isObj(p) && isStr(p.model, 100),
+  'ui:bg:delete-model': (p) => isObj(p) && isStr(p.model, 100),
+  'bg:host:models': isEmpty,
+  'bg:host:download': (p) => isObj(p) && isStr(p.model, 100),
+  'bg:host:delete-model': (p) => isObj(p) && isStr(p.model, 100),
+  'host:ui:models': (p) => isObj(p) && Array.isArray(p.models),
   'ui:cs:report': isEmpty,
   'ui:cs:reveal': (p) => isObj(p) && isStr(p.key, LIMITS.keyChars),
   'bg:cs:scan': isEmpty,
