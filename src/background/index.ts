@@ -1,0 +1,83 @@
+/**
+ * Background entry (Chrome service worker / Firefox event page). Only wiring: every listener is
+ * registered synchronously at the top level, so a restarted worker still hears the event that woke it.
+ * State lives in storage, not in module variables.
+ */
+import browser from 'webextension-polyfill';
+import type { Menus, Runtime, Tabs } from 'webextension-polyfill';
+import { handle, isExtensionPage, requestTab } from '../protocol/client.ts';
+import type { MessageType } from '../protocol/messages.ts';
+import { hostRequest, platformHandlers } from '@platform/host';
+import { loadSettings, onSettingsChanged } from '../shared/settings.ts';
+import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from './inject.ts';
+import { setBadge } from './badge.ts';
+
+const MENU_ID = 'telltale-check-selection';
+
+/** Who may send what: content scripts come from web tabs, UI and host messages from our own pages. */
+function accept(sender: Runtime.MessageSender, type: MessageType): boolean {
+  if (type.startsWith('cs:')) return sender.tab?.id !== undefined && !isExtensionPage(sender);
+  return isExtensionPage(sender);
+}
+
+handle(
+  'bg',
+  {
+    ...platformHandlers,
+    'cs:bg:score': async ({ texts }) => {
+      const s = await loadSettings();
+      return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
+    },
+    'cs:bg:report': async ({ flagged }, sender) => {
+      await setBadge(sender.tab!.id!, flagged);
+      return { ok: true };
+    },
+    'ui:bg:status': async () => {
+      const s = await loadSettings();
+      const status = await hostRequest('bg:host:status', {});
+      return status.detector === s.detector ? status : { ...status, detector: s.detector, name: s.detector, state: 'idle' };
+    },
+    'ui:bg:scan-tab': ({ tabId }) => scanTab(tabId),
+    'ui:bg:models': () => hostRequest('bg:host:models', {}),
+    'ui:bg:download': ({ model }) => hostRequest('bg:host:download', { model }),
+    'ui:bg:delete-model': ({ model }) => hostRequest('bg:host:delete-model', { model }),
+  },
+  accept,
+);
+
+/** The context-menu check: score the selection and show it next to the selection in the page. */
+export async function checkSelection(text: string, tab: Tabs.Tab | undefined): Promise<void> {
+  const s = await loadSettings();
+  const { verdicts } = await hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+  const verdict = verdicts[0]!;
+  if (tab?.id === undefined) return;
+  try {
+    await injectContentScript(tab.id);
+    await requestTab(tab.id, 'bg:cs:selection', { text, verdict });
+  } catch (err) {
+    console.warn('Telltale:', describeInjectError(err));
+  }
+}
+
+browser.contextMenus.onClicked.addListener((info: Menus.OnClickData, tab?: Tabs.Tab) => {
+  if (info.menuItemId === MENU_ID && info.selectionText) void checkSelection(info.selectionText, tab);
+});
+
+browser.runtime.onInstalled.addListener(async () => {
+  await browser.contextMenus.removeAll();
+  browser.contextMenus.create({ id: MENU_ID, title: 'Check selection with Telltale', contexts: ['selection'] });
+  await syncAutoScan();
+});
+browser.runtime.onStartup.addListener(() => void syncAutoScan());
+browser.permissions.onAdded.addListener(() => void syncAutoScan());
+browser.permissions.onRemoved.addListener(() => void syncAutoScan());
+
+onSettingsChanged(async (settings) => {
+  const tabs = await browser.tabs.query({});
+  for (const tab of tabs) {
+    if (tab.id !== undefined) requestTab(tab.id, 'bg:cs:settings', { settings }).catch(() => undefined);
+  }
+});
+
+// For the end-to-end tests in Firefox, whose menus.onClicked cannot be dispatched from outside.
+(globalThis as { telltaleBackground?: unknown }).telltaleBackground = { checkSelection };

@@ -1,0 +1,44 @@
+/**
+ * Getting the content script into pages: on demand (toolbar click, popup "Scan", context menu; the
+ * user's gesture grants activeTab), or automatically on the sites the user granted host access to,
+ * through one dynamically registered content script kept in step with the granted permissions.
+ */
+import browser from 'webextension-polyfill';
+import { requestTab } from '../protocol/client.ts';
+
+const AUTO_ID = 'telltale-auto';
+
+export async function injectContentScript(tabId: number): Promise<void> {
+  await browser.scripting.executeScript({ target: { tabId }, files: ['content.js'] });
+}
+
+/** Injects (a second injection is a no-op in the page) and starts a scan. */
+export async function scanTab(tabId: number): Promise<{ ok: boolean; error?: string }> {
+  try {
+    await injectContentScript(tabId);
+    await requestTab(tabId, 'bg:cs:scan', {});
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: describeInjectError(err) };
+  }
+}
+
+export function describeInjectError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/Cannot access|cannot be scripted|Missing host permission|extensions gallery|restricted/i.test(msg)) {
+    return 'The browser does not let extensions read this page (browser pages, the web store, PDF viewers).';
+  }
+  return `Could not scan this page: ${msg}`;
+}
+
+/** Registers the content script for exactly the origins the user granted (none: unregistered). */
+export async function syncAutoScan(): Promise<void> {
+  const { origins = [] } = await browser.permissions.getAll();
+  const matches = origins.filter((o) => /^(\*|https?):\/\//.test(o) || o === '<all_urls>');
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [AUTO_ID] });
+  if (existing.length) await browser.scripting.unregisterContentScripts({ ids: [AUTO_ID] });
+  if (matches.length === 0) return;
+  await browser.scripting.registerContentScripts([
+    { id: AUTO_ID, matches, js: ['content.js'], runAt: 'document_idle', allFrames: false },
+  ]);
+}

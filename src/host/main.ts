@@ -1,0 +1,32 @@
+/**
+ * Starts the detector host in the current page (Chrome offscreen document or Firefox background page):
+ * the runtime's files come from inside the extension, models load on first use.
+ */
+import browser from 'webextension-polyfill';
+import { createEmbeddedDetector } from '../core/embedded/detector.ts';
+import { configureRuntime } from '../core/runtime.ts';
+import { envelope } from '../protocol/messages.ts';
+import { extensionFile } from './extension-files.ts';
+import { hostHandlers } from './handlers.ts';
+import { createHubModels } from './hub-models.ts';
+import { DetectorService, type DetectorFactory } from './service.ts';
+
+/** Matches ORT_WASM in scripts/build.ts: the runtime file of the default onnxruntime-web build. */
+const ORT_WASM = 'ort/ort-wasm-simd-threaded.jsep.wasm';
+
+export function startHost() {
+  configureRuntime({ wasmUrl: browser.runtime.getURL(ORT_WASM), threads: 1 });
+  const push = (type: 'host:ui:status' | 'host:ui:models', payload: never) =>
+    // Nobody may be listening (popup closed): that is fine.
+    browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
+  const hub = createHubModels((models) => push('host:ui:models', { models } as never));
+  const factory: DetectorFactory = async (id, backend, onProgress) => {
+    if (id === 'embedded') {
+      const detector = await createEmbeddedDetector((f) => extensionFile(`models/embedded/${f}`), { backend });
+      return { detector, backend: detector.backend };
+    }
+    return hub.load(id, backend, onProgress, (f) => extensionFile(`models/embedded/${f}`));
+  };
+  const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s as never) });
+  return { service, handlers: hostHandlers(service, hub) };
+}

@@ -1,0 +1,113 @@
+/**
+ * The detector host: owns the ONNX sessions and answers scoring jobs. Runs in the Chrome offscreen
+ * document and in the Firefox background page (never in the Chrome service worker, which cannot
+ * `import()` and loses its memory when it is stopped). Calls are serialised: one session per model,
+ * one job at a time, and a verdict cache keyed by detector and text so that no text is scored twice.
+ */
+import { LruCache } from '../core/cache.ts';
+import { judge } from '../core/judge.ts';
+import { pickBackend, type Backend } from '../core/runtime.ts';
+import type { Detector, Sensitivity, Verdict } from '../core/types.ts';
+import type { DetectorStatus } from '../protocol/messages.ts';
+
+export interface LoadedDetector {
+  detector: Detector;
+  backend: Backend;
+}
+
+/** How a detector id becomes a loaded detector in this context. */
+export type DetectorFactory = (id: string, backend: Backend, onProgress: (p: number) => void) => Promise<LoadedDetector>;
+
+export interface HostEnv {
+  factory: DetectorFactory;
+  /** Push a status change to whoever listens (the popup). Must not throw. */
+  pushStatus(status: DetectorStatus): void;
+  /** Allow WebGPU (tests turn it off to exercise the fallback; default on). */
+  allowWebGpu?: boolean;
+}
+
+const NAMES: Record<string, string> = {
+  embedded: 'Telltale embedded detector',
+  'roberta-base': 'OpenAI RoBERTa-base GPT-2 detector',
+  'roberta-large': 'OpenAI RoBERTa-large GPT-2 detector',
+  combined: 'Telltale + RoBERTa combined',
+};
+
+/** Turns loader failures into words a person understands. */
+export function describeLoadError(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/fetch|network|Failed to fetch/i.test(msg)) return `The model could not be loaded (${msg}).`;
+  if (/memory|allocation/i.test(msg)) return 'Not enough memory to load the model. Close some tabs and try again.';
+  return `The detector could not start: ${msg}`;
+}
+
+export class DetectorService {
+  private readonly loaded = new Map<string, Promise<LoadedDetector>>();
+  private readonly statuses = new Map<string, DetectorStatus>();
+  private readonly cache = new LruCache<string, Verdict>(20_000);
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastId = 'embedded';
+
+  constructor(private readonly env: HostEnv) {}
+
+  status(id = this.lastId): DetectorStatus {
+    return this.statuses.get(id) ?? { detector: id, name: NAMES[id] ?? id, state: 'idle' };
+  }
+
+  private setStatus(s: DetectorStatus): void {
+    this.statuses.set(s.detector, s);
+    this.env.pushStatus(s);
+  }
+
+  /** The loaded detector, loading it on first use; a failed load is forgotten so that it can be retried. */
+  load(id: string): Promise<LoadedDetector> {
+    let p = this.loaded.get(id);
+    if (!p) {
+      const name = NAMES[id] ?? id;
+      this.setStatus({ detector: id, name, state: 'loading', progress: 0 });
+      p = (async () => {
+        const backend = await pickBackend(this.env.allowWebGpu ?? true);
+        const onProgress = (progress: number) => this.setStatus({ detector: id, name, state: 'loading', backend, progress });
+        return this.env.factory(id, backend, onProgress);
+      })();
+      this.loaded.set(id, p);
+      p.then(
+        (l) => this.setStatus({ detector: id, name: l.detector.info.name || name, state: 'ready', backend: l.backend }),
+        (err) => {
+          this.loaded.delete(id);
+          this.setStatus({ detector: id, name, state: 'error', error: describeLoadError(err) });
+        },
+      );
+    }
+    return p;
+  }
+
+  /** Scores texts; cached texts are answered without touching the model. */
+  score(texts: readonly string[], id: string, sensitivity: Sensitivity): Promise<Verdict[]> {
+    this.lastId = id;
+    const job = this.chain.then(async (): Promise<Verdict[]> => {
+      let detector: Detector;
+      try {
+        ({ detector } = await this.load(id));
+      } catch (err) {
+        const reason = describeLoadError(err);
+        return texts.map(() => ({ state: 'error', p_machine: null, flagged: false, detector: id, reason }));
+      }
+      const thresholds = detector.policy.thresholds;
+      const out: (Verdict | undefined)[] = texts.map((t) => this.cache.get(`${id}\u0000${t}`));
+      const missing = [...new Set(texts.filter((_, i) => !out[i]))];
+      if (missing.length) {
+        const fresh = await judge(detector, missing, { sensitivity });
+        missing.forEach((t, i) => {
+          if (fresh[i]!.state !== 'error') this.cache.set(`${id}\u0000${t}`, fresh[i]!);
+        });
+        const byText = new Map(missing.map((t, i) => [t, fresh[i]!]));
+        texts.forEach((t, i) => (out[i] ??= byText.get(t)));
+      }
+      // The cache is per text, the flag per sensitivity.
+      return out.map((v) => ({ ...v!, flagged: v!.state === 'scored' && v!.p_machine !== null && v!.p_machine >= thresholds[sensitivity] }));
+    });
+    this.chain = job.catch(() => undefined);
+    return job;
+  }
+}
