@@ -1,34 +1,9 @@
-/**
- * User settings in `storage.local`, validated property by property: a bad stored value falls back to
- * its default instead of breaking the extension. `version` allows migrations.
- */
+/** User settings in `storage.local` (validation in src/core/settings.ts; `settingsVersion` allows migrations). */
 import browser from 'webextension-polyfill';
-import { DEFAULT_SENSITIVITY, SENSITIVITIES, type Sensitivity } from '../core/types.ts';
 import type { Settings } from '../protocol/messages.ts';
+import { sanitiseSettings, SETTINGS_VERSION } from '../core/settings.ts';
 
-export const DEFAULT_DETECTOR = 'embedded';
-export const SETTINGS_VERSION = 1;
-
-export const DEFAULT_SETTINGS: Settings = Object.freeze({
-  sensitivity: DEFAULT_SENSITIVITY,
-  autoScan: false,
-  sites: {},
-  detector: DEFAULT_DETECTOR,
-});
-
-export function sanitiseSettings(raw: unknown): Settings {
-  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const sites: Record<string, boolean> = {};
-  if (typeof r.sites === 'object' && r.sites !== null) {
-    for (const [host, on] of Object.entries(r.sites)) if (typeof on === 'boolean' && host.length < 256) sites[host] = on;
-  }
-  return {
-    sensitivity: SENSITIVITIES.includes(r.sensitivity as Sensitivity) ? (r.sensitivity as Sensitivity) : DEFAULT_SETTINGS.sensitivity,
-    autoScan: typeof r.autoScan === 'boolean' ? r.autoScan : DEFAULT_SETTINGS.autoScan,
-    sites,
-    detector: typeof r.detector === 'string' && r.detector.length < 100 ? r.detector : DEFAULT_SETTINGS.detector,
-  };
-}
+export { autoScanFor, DEFAULT_DETECTOR, DEFAULT_SETTINGS, sanitiseSettings, SETTINGS_VERSION } from '../core/settings.ts';
 
 export async function loadSettings(): Promise<Settings> {
   const { settings } = await browser.storage.local.get('settings');
@@ -39,11 +14,6 @@ export async function saveSettings(patch: Partial<Settings>): Promise<Settings> 
   const next = sanitiseSettings({ ...(await loadSettings()), ...patch });
   await browser.storage.local.set({ settings: next, settingsVersion: SETTINGS_VERSION });
   return next;
-}
-
-/** Whether pages of `hostname` are scanned automatically (the site override wins). */
-export function autoScanFor(settings: Settings, hostname: string): boolean {
-  return settings.sites[hostname] ?? settings.autoScan;
 }
 
 export function onSettingsChanged(fn: (s: Settings) => void): void {

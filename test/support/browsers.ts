@@ -1,0 +1,169 @@
+/**
+ * Real browsers for the end-to-end tests: Debian's Chromium and Firefox ESR, headless, driven by
+ * puppeteer-core (CDP for Chromium, WebDriver BiDi for Firefox), with the built extension installed.
+ * See ../shared/docs/browser-testing.md for why each flag is here.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CHROMIUM = process.env.TELLTALE_CHROMIUM ?? '/usr/lib/chromium/chromium';
+export const FIREFOX = process.env.TELLTALE_FIREFOX ?? '/usr/bin/firefox-esr';
+export const GECKO_ID = 'telltale@telltale.dev';
+const FIREFOX_UUID = '6f1d6bb3-2a43-4d3c-9a57-7e1f0c5b1a11';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value (or throws the last error after `timeout`). */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout = 30_000, every = 100): Promise<NonNullable<T>> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < timeout) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(every);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/**
+ * A copy of the built extension whose only difference is host access to the test server, granted
+ * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
+ */
+function testCopy(browser: 'chrome' | 'firefox'): string {
+  const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
+  cpSync(join(ROOT, 'dist', browser), dir, { recursive: true });
+  const manifestPath = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
+  manifest.host_permissions = ['http://127.0.0.1/*'];
+  writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+export interface Harness {
+  kind: 'chromium' | 'firefox';
+  browser: Browser;
+  /** Base URL of extension pages, e.g. `chrome-extension://ID/`. */
+  base: string;
+  /** Opens an extension page in a tab (Firefox's goto never resolves on moz-extension: poll instead). */
+  openExtensionPage(path: string): Promise<Page>;
+  /** Runs `fn` in an extension context that has the `chrome`/`browser` APIs (worker or background page). */
+  inBackground<T>(fn: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-default-apps',
+  '--disable-quic',
+];
+
+export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome');
+  const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
+  const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
+  if (opts.webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, pipe: true, enableExtensions: true, args });
+  const id = await browser.installExtension(ext);
+  const base = `chrome-extension://${id}/`;
+  const worker = async () => {
+    const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(base), { timeout: 20_000 });
+    const w = (await target.worker())!;
+    // The target exists before the module's top-level code has run.
+    await waitFor(() => w.evaluate('typeof globalThis.telltaleBackground === "object"'), 'the service worker to start');
+    return w;
+  };
+  return {
+    kind: 'chromium',
+    browser,
+    base,
+    worker,
+    async openExtensionPage(path) {
+      const page = await browser.newPage();
+      await page.goto(base + path, { waitUntil: 'load' });
+      return page;
+    },
+    async inBackground<T>(fn: string) {
+      return (await (await worker()).evaluate(fn)) as T;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(ext, { recursive: true, force: true });
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchFirefox(): Promise<Harness> {
+  const ext = testCopy('firefox');
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    args: ['--remote-allow-system-access'],
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+      // Keep the background page alive for the duration of a test.
+      'extensions.background.idle.timeout': 300_000,
+    },
+  });
+  await browser.installExtension(ext);
+  const base = `moz-extension://${FIREFOX_UUID}/`;
+  const openExtensionPage = async (path: string) => {
+    const page = await browser.newPage();
+    await page.goto(base + path, { timeout: 3000 }).catch(() => undefined);
+    await waitFor(() => page.evaluate('document.readyState === "complete" && typeof browser === "object"'), `${path} to load`);
+    return page;
+  };
+  let bgPage: Page | undefined;
+  return {
+    kind: 'firefox',
+    browser,
+    base,
+    openExtensionPage,
+    async inBackground<T>(fn: string) {
+      // An extension page reaches the background page's globals through getBackgroundPage().
+      bgPage ??= await openExtensionPage('options.html');
+      return (await bgPage.evaluate(`(async () => { const bg = await browser.runtime.getBackgroundPage(); return (${fn}).call(bg, bg); })()`)) as T;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(ext, { recursive: true, force: true });
+    },
+  };
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+
+/** Serves test/fixtures/pages on 127.0.0.1 (a random port). */
+export async function serveFixtures(): Promise<{ url(path: string): string; close(): Promise<void> }> {
+  const dir = join(ROOT, 'test/fixtures/pages');
+  const server: Server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = readFileSync(join(dir, path));
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (p) => `http://127.0.0.1:${port}/${p}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
