@@ -54,7 +54,7 @@ export interface Harness {
   base: string;
   /** Opens an extension page in a tab (Firefox's goto never resolves on moz-extension: poll instead). */
   openExtensionPage(path: string): Promise<Page>;
-  /** Runs `fn` in an extension context that has the `chrome`/`browser` APIs (worker or background page). */
+  /** Runs the source of `async (bg) => …` in the background context (worker or background page), `bg` its global. */
   inBackground<T>(fn: string): Promise<T>;
   close(): Promise<void>;
 }
@@ -96,7 +96,7 @@ export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness
       return page;
     },
     async inBackground<T>(fn: string) {
-      return (await (await worker()).evaluate(fn)) as T;
+      return (await (await worker()).evaluate(`(${fn})(globalThis)`)) as T;
     },
     async close() {
       await browser.close().catch(() => undefined);
