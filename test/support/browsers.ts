@@ -74,7 +74,8 @@ export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness
   const ext = testCopy('chrome');
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
-  if (opts.webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
+  // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
+  if (opts.webgpu) args.push('--enable-unsafe-webgpu');
   const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, pipe: true, enableExtensions: true, args });
   const id = await browser.installExtension(ext);
   const base = `chrome-extension://${id}/`;

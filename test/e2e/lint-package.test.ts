@@ -1,0 +1,39 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/browsers.ts';
+
+const webExt = join(ROOT, 'node_modules/.bin/web-ext');
+
+test('web-ext lint: the Firefox build has no errors', () => {
+  const r = spawnSync(webExt, ['lint', '--source-dir', join(ROOT, 'dist/firefox'), '--output', 'json', '--no-config-discovery'], { encoding: 'utf8' });
+  const report = JSON.parse(r.stdout) as { errors: { code: string; message: string }[]; warnings: { code: string; message: string; file?: string }[] };
+  assert.deepEqual(report.errors.map((e) => `${e.code}: ${e.message}`), []);
+  // Warnings come from onnxruntime-web's own code (dynamic import, Function); none from ours.
+  for (const w of report.warnings) assert.doesNotMatch(w.file ?? '', /^(content|popup|options)\.js$/, `${w.code} in ${w.file}`);
+});
+
+test('both builds carry the runtime, the embedded model and no remote code', () => {
+  for (const browser of ['chrome', 'firefox']) {
+    const dir = join(ROOT, 'dist', browser);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.manifest_version, 3);
+    for (const f of ['background.js', 'content.js', 'popup.js', 'popup.html', 'options.html', 'models/embedded/model.onnx', 'models/embedded/meta.json']) {
+      assert.ok(existsSync(join(dir, f)), `${browser}: ${f}`);
+    }
+    assert.ok(statSync(join(dir, 'ort/ort-wasm-simd-threaded.jsep.wasm')).size > 1_000_000, `${browser}: onnxruntime wasm`);
+    for (const f of ['background.js', 'content.js', 'popup.js']) {
+      assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /https:\/\/cdn\.jsdelivr|unpkg\.com/, `${browser}/${f} loads nothing from a CDN`);
+    }
+  }
+  assert.ok(existsSync(join(ROOT, 'dist/chrome/offscreen.html')));
+  assert.ok(!existsSync(join(ROOT, 'dist/firefox/offscreen.html')));
+});
+
+test('npm run package makes store zips', () => {
+  execFileSync('npx', ['tsx', 'scripts/build.ts', '--package'], { cwd: ROOT, stdio: 'ignore' });
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  for (const b of ['chrome', 'firefox']) assert.ok(statSync(join(ROOT, `dist/packages/telltale-${b}-${version}.zip`)).size > 1_000_000);
+});
