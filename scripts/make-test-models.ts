@@ -1,0 +1,189 @@
+/**
+ * `npm run test-models`: makes the project's own RoBERTa-shaped models.
+ *
+ *   npx tsx scripts/make-test-models.ts            tiny models -> test/fixtures/tiny-roberta{,-swapped}/ (committed)
+ *   npx tsx scripts/make-test-models.ts --bench    RoBERTa-base-sized model -> models/bench/roberta-base/ (gitignored)
+ *
+ * The tokenizer (byte-level BPE, GPT-2/RoBERTa style) is trained here, in TypeScript, on text
+ * written for this script (TRAINING_TEXT below), so it is deterministic and owes nothing to anyone.
+ * The ONNX graphs (random weights, fixed seed) come from scripts/make-test-models.py, which needs
+ * Debian's python3-torch and python3-onnx: `apt-get install -y python3-torch python3-onnx`, run with
+ * /usr/bin/python3. CI never runs this: the tiny outputs are committed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Our own prose, the only source of the BPE merges. */
+export const TRAINING_TEXT = `
+Telltale reads the paragraphs on the pages you visit and says which of them look machine-written.
+It runs on your own computer: no text leaves the browser, and the models are stored locally once
+they have been downloaded. The detector is a small network that turns each paragraph into numbers,
+reads those numbers in windows of at most five hundred and ten tokens, and gives a probability.
+A probability is not a verdict. People who write formal English, people who learned English as a
+second language, and people who write about technical subjects are flagged more often than others,
+so the extension is careful: it shows how sure it is, it explains what it looked at, and it never
+hides a paragraph from you. The settings have three sensitivities; the balanced one is the default.
+When a model is missing, the extension downloads it on demand, shows the progress, checks every
+byte against a known hash before using it, and keeps it for offline use. Deleting the model frees
+the space again. Tests run against a tiny model with random weights, which is why its opinions are
+worthless: they only prove that the plumbing is right. The quick brown fox jumps over the lazy dog;
+the five boxing wizards jump quickly; pack my box with five dozen liquor jugs. Numbers such as 1, 2,
+42, 510 and 2026 appear too, as do punctuation marks: commas, semicolons, colons, dashes - and
+quotation marks "like these", 'these', and (parentheses). Is this text written by a person or by a
+language model? Nobody can tell for sure from a single sentence, and the longer the text, the more
+the score means. The window slides over long text with an overlap, so no sentence is judged only at
+an edge. Scores from the windows are combined by a weighted mean of their logits.
+`;
+
+const SPECIALS = ['<s>', '<pad>', '</s>', '<unk>'] as const;
+
+/** GPT-2's reversible byte -> printable character map. */
+function bytesToUnicode(): string[] {
+  const bs: number[] = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const cs = [...bs];
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n);
+      n++;
+    }
+  }
+  const out: string[] = new Array(256);
+  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i]!)));
+  return out;
+}
+
+const PRETOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
+
+/** Trains `nMerges` byte-level BPE merges on `text`. Deterministic (ties broken by first appearance). */
+export function trainBpe(text: string, nMerges: number): { vocab: Record<string, number>; merges: string[] } {
+  const b2u = bytesToUnicode();
+  const enc = new TextEncoder();
+  const wordCounts = new Map<string, number>();
+  for (const m of text.matchAll(PRETOKENIZE)) {
+    const w = [...enc.encode(m[0])].map((b) => b2u[b]!).join('');
+    wordCounts.set(w, (wordCounts.get(w) ?? 0) + 1);
+  }
+  const words = [...wordCounts].map(([w, c]) => ({ parts: [...w], count: c }));
+  const vocab: Record<string, number> = {};
+  SPECIALS.forEach((s, i) => (vocab[s] = i));
+  for (const ch of b2u) vocab[ch] = Object.keys(vocab).length;
+  const merges: string[] = [];
+  for (let k = 0; k < nMerges; k++) {
+    const counts = new Map<string, number>();
+    for (const w of words) {
+      for (let i = 0; i + 1 < w.parts.length; i++) {
+        const key = w.parts[i] + ' ' + w.parts[i + 1];
+        counts.set(key, (counts.get(key) ?? 0) + w.count);
+      }
+    }
+    let best: string | undefined;
+    let bestCount = 1;
+    for (const [key, c] of counts) if (c > bestCount) [best, bestCount] = [key, c];
+    if (!best) break;
+    const [a, b] = best.split(' ') as [string, string];
+    merges.push(best);
+    vocab[a + b] = Object.keys(vocab).length;
+    for (const w of words) {
+      const next: string[] = [];
+      for (let i = 0; i < w.parts.length; i++) {
+        if (i + 1 < w.parts.length && w.parts[i] === a && w.parts[i + 1] === b) {
+          next.push(a + b);
+          i++;
+        } else next.push(w.parts[i]!);
+      }
+      w.parts = next;
+    }
+  }
+  vocab['<mask>'] = Object.keys(vocab).length;
+  return { vocab, merges };
+}
+
+export function tokenizerFiles(nMerges = 400): { tokenizer: object; tokenizerConfig: object; vocabSize: number } {
+  const { vocab, merges } = trainBpe(TRAINING_TEXT, nMerges);
+  const special = (content: string, id: number) => ({
+    id, content, single_word: false, lstrip: content === '<mask>', rstrip: false, normalized: false, special: true,
+  });
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [...SPECIALS.map((s, i) => special(s, i)), special('<mask>', vocab['<mask>']!)],
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'RobertaProcessing', sep: ['</s>', 2], cls: ['<s>', 0], trim_offsets: true, add_prefix_space: false },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: {
+      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '',
+      fuse_unk: false, byte_fallback: false, vocab, merges,
+    },
+  };
+  const tokenizerConfig = {
+    tokenizer_class: 'RobertaTokenizer',
+    model_max_length: 512,
+    bos_token: '<s>', eos_token: '</s>', sep_token: '</s>', cls_token: '<s>', unk_token: '<unk>', pad_token: '<pad>',
+    mask_token: '<mask>', add_prefix_space: false, errors: 'replace', trim_offsets: true, clean_up_tokenization_spaces: true,
+  };
+  return { tokenizer, tokenizerConfig, vocabSize: Object.keys(vocab).length };
+}
+
+function config(vocabSize: number, hidden: number, layers: number, heads: number, swapped: boolean): object {
+  const id2label = swapped ? { 0: 'Real', 1: 'Fake' } : { 0: 'Fake', 1: 'Real' };
+  const label2id = swapped ? { Real: 0, Fake: 1 } : { Fake: 0, Real: 1 };
+  return {
+    architectures: ['RobertaForSequenceClassification'], model_type: 'roberta',
+    vocab_size: vocabSize, hidden_size: hidden, num_hidden_layers: layers, num_attention_heads: heads,
+    intermediate_size: hidden * 4, hidden_act: 'gelu', max_position_embeddings: 514, type_vocab_size: 1,
+    pad_token_id: 1, bos_token_id: 0, eos_token_id: 2, layer_norm_eps: 1e-5, id2label, label2id,
+    _telltale: 'random weights, generated by scripts/make-test-models.ts; scores mean nothing',
+  };
+}
+
+function python(args: string[]): void {
+  const py = '/usr/bin/python3';
+  const check = spawnSync(py, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
+  if (check.status !== 0) {
+    console.error('make-test-models needs Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\n' + (check.stderr ?? ''));
+    process.exit(1);
+  }
+  const r = spawnSync(py, [join(ROOT, 'scripts/make-test-models.py'), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+function writeJson(path: string, obj: object): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(obj, null, 2) + '\n');
+}
+
+export function makeModel(dir: string, o: { hidden: number; layers: number; heads: number; vocab?: number; seed: number; swapped?: boolean; variants: string }): void {
+  const { tokenizer, tokenizerConfig, vocabSize } = tokenizerFiles();
+  const vocab = o.vocab ?? vocabSize;
+  writeJson(join(dir, 'tokenizer.json'), tokenizer);
+  writeJson(join(dir, 'tokenizer_config.json'), tokenizerConfig);
+  writeJson(join(dir, 'config.json'), config(vocab, o.hidden, o.layers, o.heads, !!o.swapped));
+  python(['--out', join(dir, 'onnx'), '--vocab', String(vocab), '--hidden', String(o.hidden), '--layers', String(o.layers),
+    '--heads', String(o.heads), '--seed', String(o.seed), '--variants', o.variants, ...(o.swapped ? ['--swap'] : [])]);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes('--bench')) {
+    const dir = join(ROOT, 'models/bench/roberta-base');
+    makeModel(dir, { hidden: 768, layers: 12, heads: 12, vocab: 50265, seed: 7, variants: 'fp32,q8' });
+    console.log(`bench model in ${dir}`);
+  } else {
+    const base = join(ROOT, 'test/fixtures');
+    makeModel(join(base, 'tiny-roberta'), { hidden: 32, layers: 2, heads: 4, seed: 1, variants: 'fp32,q8,fp16' });
+    // Same weights with the two classifier rows exchanged and id2label swapped: must score identically.
+    makeModel(join(base, 'tiny-roberta-swapped'), { hidden: 32, layers: 2, heads: 4, seed: 1, swapped: true, variants: 'fp32' });
+    if (!existsSync(join(base, 'tiny-roberta/onnx/model.onnx'))) process.exit(1);
+    console.log('tiny models in test/fixtures/tiny-roberta{,-swapped}');
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * FileStore on the filesystem, for the CLI: `~/.cache/telltale/hub` by default (XDG_CACHE_HOME
+ * respected), or any directory. Keys map to paths below the root; `..` and absolute keys are refused.
+ */
+import { appendFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { FileStore } from '../core/hub/store.ts';
+
+export function defaultCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'telltale', 'hub');
+}
+
+export class NodeFileStore implements FileStore {
+  readonly root: string;
+  constructor(root: string = defaultCacheDir()) {
+    this.root = resolve(root);
+  }
+
+  private path(key: string): string {
+    const p = resolve(this.root, key);
+    if (!p.startsWith(this.root + sep) || key.split('/').includes('..')) throw new Error(`bad store key: ${key}`);
+    return p;
+  }
+
+  async get(key: string) {
+    try {
+      return new Uint8Array(await readFile(this.path(key)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+  async put(key: string, data: Uint8Array) {
+    const p = this.path(key);
+    await mkdir(dirname(p), { recursive: true });
+    await writeFile(p + '.tmp', data);
+    await rename(p + '.tmp', p);
+  }
+  async append(key: string, chunk: Uint8Array) {
+    const p = this.path(key);
+    await mkdir(dirname(p), { recursive: true });
+    await appendFile(p, chunk);
+  }
+  async size(key: string) {
+    try {
+      return (await stat(this.path(key))).size;
+    } catch {
+      return null;
+    }
+  }
+  async move(from: string, to: string) {
+    const t = this.path(to);
+    await mkdir(dirname(t), { recursive: true });
+    await rename(this.path(from), t);
+  }
+  async delete(key: string) {
+    await rm(this.path(key), { force: true });
+  }
+  async list(prefix: string) {
+    const out: { key: string; bytes: number }[] = [];
+    const walk = async (dir: string) => {
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const p = join(dir, name);
+        const s = await stat(p);
+        if (s.isDirectory()) await walk(p);
+        else {
+          const key = relative(this.root, p).split(sep).join('/');
+          if (key.startsWith(prefix) && !key.endsWith('.tmp')) out.push({ key, bytes: s.size });
+        }
+      }
+    };
+    await walk(this.root);
+    return out;
+  }
+}
