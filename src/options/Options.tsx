@@ -1,0 +1,162 @@
+/**
+ * The options page: every setting, the per-site list, the models in full, and what the scores mean
+ * (with the false-positive rates measured for the embedded model, when it ships them).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Settings } from '../protocol/messages.ts';
+import * as api from '../popup/api.ts';
+import { ErrorBoundary } from '../popup/ErrorBoundary.tsx';
+import { useDetectorStatus, useModels, useSettings } from '../popup/hooks.ts';
+import { SENSITIVITY_TEXT, formatPercent, fprSentence, parseMeta, siteList, type ModelMeta } from '../popup/model.ts';
+import { ModelsSection, StatusLine } from '../popup/Models.tsx';
+import { AutoScanControls, SensitivityControl, applyPendingGrant } from '../popup/SettingsControls.tsx';
+
+export function Options() {
+  const { settings, error, save } = useSettings();
+  const status = useDetectorStatus();
+  const models = useModels();
+  const [meta, setMeta] = useState<ModelMeta | null | undefined>(undefined);
+
+  useEffect(() => {
+    api.fetchEmbeddedMeta().then((raw) => setMeta(parseMeta(raw)), () => setMeta(null));
+  }, []);
+  const pendingChecked = useRef(false);
+  useEffect(() => {
+    // Once, when the settings first arrive.
+    if (settings && !pendingChecked.current) {
+      pendingChecked.current = true;
+      void applyPendingGrant(save, settings);
+    }
+  }, [settings, save]);
+
+  return (
+    <main class="options">
+      <h1>Telltale settings</h1>
+      <ErrorBoundary what="The detector status">
+        <StatusLine state={status} />
+      </ErrorBoundary>
+      {error && (
+        <p class="note warn" role="alert">
+          {error}
+        </p>
+      )}
+      {settings ? (
+        <ErrorBoundary what="The settings">
+          <section class="card" aria-labelledby="h-scan">
+            <h2 id="h-scan">Scanning</h2>
+            <SensitivityControl settings={settings} save={save} rows={meta?.rows} />
+            <AutoScanControls settings={settings} save={save} hostname={null} />
+            <SiteList settings={settings} save={save} />
+          </section>
+          <section class="card" aria-labelledby="h-models">
+            <h2 id="h-models">Models</h2>
+            <ModelsSection models={models} settings={settings} save={save} compact={false} />
+          </section>
+        </ErrorBoundary>
+      ) : (
+        !error && <p class="hint">Loading settings…</p>
+      )}
+      <ErrorBoundary what="The explanation of the scores">
+        <About meta={meta} />
+      </ErrorBoundary>
+    </main>
+  );
+}
+
+function SiteList({ settings, save }: { settings: Settings; save: (p: Partial<Settings>) => Promise<void> }) {
+  const sites = siteList(settings);
+  return (
+    <div class="sites" data-testid="sites">
+      <h3>Sites with their own setting</h3>
+      {sites.length === 0 ? (
+        <p class="hint">None yet. Use the popup on a site to scan it automatically (or never) regardless of the setting above.</p>
+      ) : (
+        <ul class="site-list">
+          {sites.map(({ host, on }) => (
+            <li key={host} data-testid="site-row" data-host={host}>
+              <span class="site-host">{host}</span>
+              <span class="site-state">{on ? 'Scanned automatically' : 'Never scanned automatically'}</span>
+              <button
+                type="button"
+                aria-label={`Remove the setting for ${host}`}
+                data-testid="site-remove"
+                onClick={() => {
+                  const next = { ...settings.sites };
+                  delete next[host];
+                  void save({ sites: next });
+                }}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function About({ meta }: { meta: ModelMeta | null | undefined }) {
+  const rows = meta?.rows ?? [];
+  const hasRates = rows.some((r) => r.fpr !== undefined);
+  return (
+    <section class="card about" id="about" aria-labelledby="h-about" data-testid="about">
+      <h2 id="h-about">About the scores</h2>
+      <h3>What a score means</h3>
+      <p>
+        Each paragraph gets a probability that it was machine-written, P(machine). It is calibrated: among texts that got
+        a score of 0.73 in our evaluation, about 73 in 100 were machine-written. A score is a statement about texts like
+        this one, not proof about this text; never use it alone to accuse anyone.
+      </p>
+      <h3>The built-in model</h3>
+      <p>
+        {meta?.name ? `${meta.name}${meta.version ? ` (version ${meta.version})` : ''}: ` : ''}a small model that ships
+        inside the extension and runs in your browser. Nothing you read is sent anywhere: no text leaves your computer,
+        with the built-in model or a downloaded one.
+      </p>
+      <h3>Sensitivity and false alarms</h3>
+      {hasRates ? (
+        <table class="rates" data-testid="rates">
+          <caption>Measured on held-out texts{meta?.evaluatedOn ? ` (${meta.evaluatedOn})` : ''}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Sensitivity</th>
+              <th scope="col">Flags at P(machine) ≥</th>
+              <th scope="col">Human texts flagged (false alarms)</th>
+              <th scope="col">Machine texts caught</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.sensitivity}>
+                <th scope="row">{SENSITIVITY_TEXT[r.sensitivity].label}</th>
+                <td>{r.threshold !== undefined ? r.threshold.toFixed(2) : '—'}</td>
+                <td>{r.fpr !== undefined ? `${fprSentence(r.fpr)} (${formatPercent(r.fpr)})` : '—'}</td>
+                <td>{r.tpr !== undefined ? formatPercent(r.tpr) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p data-testid="rates-missing">
+          {meta === undefined
+            ? 'Reading the measured rates…'
+            : 'Low flags only text that is very likely generated and gives the fewest false alarms; high flags more and gives more false alarms. Measured false-alarm rates are not available for this build.'}
+        </p>
+      )}
+      <h3>Limits</h3>
+      <ul>
+        <li>
+          Short texts: under {meta?.minWords ?? 'a few dozen'} words the scores swing too much, so they are marked “too short”
+          and never flagged.
+        </li>
+        <li>Other languages: the models read English only; other text is marked “not English” and not judged.</li>
+        <li>
+          Non-native and formal writing: plain, formulaic or textbook English is flagged more often than it should be.
+          Published detectors flag essays by non-native writers at high rates; treat flags on such text with extra doubt.
+        </li>
+        <li>Edited text, paraphrasing and newer models all lower accuracy. A flag is a reason to look closer, not a verdict.</li>
+      </ul>
+    </section>
+  );
+}

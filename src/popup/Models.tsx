@@ -1,0 +1,187 @@
+/**
+ * Detector status line, detector choice and the downloadable models (compact in the popup, full on
+ * the options page). Downloads run in the detector host: closing the popup does not stop them, and
+ * the list comes back from `ui:bg:models` when it reopens.
+ */
+import { useState } from 'preact/hooks';
+import type { ModelEntryStatus, Settings } from '../protocol/messages.ts';
+import * as api from './api.ts';
+import type { ModelsState, StatusState } from './hooks.ts';
+import {
+  describeError,
+  detectorAfterDelete,
+  detectorChoices,
+  formatBytes,
+  modelProgress,
+  modelStateText,
+  statusView,
+  storageUsed,
+} from './model.ts';
+
+export function StatusLine({ state }: { state: StatusState }) {
+  const view = statusView(state.status);
+  return (
+    <div class={`status status-${state.error ? 'error' : view.tone}`} data-testid="status" role="status" aria-live="polite">
+      <p class="status-text">
+        <span class="status-dot" aria-hidden="true" />
+        {state.error ? state.error : view.text}
+        {state.error && (
+          <button type="button" class="link" onClick={state.retry}>
+            Try again
+          </button>
+        )}
+      </p>
+      {!state.error && view.tone === 'busy' && (
+        <progress
+          max={1}
+          value={view.progress}
+          aria-label="Loading the detector"
+          data-testid="status-progress"
+        />
+      )}
+    </div>
+  );
+}
+
+export function DetectorSelect(props: {
+  settings: Settings;
+  save: (p: Partial<Settings>) => void;
+  models: ModelEntryStatus[] | null;
+}) {
+  const choices = detectorChoices(props.models ?? [], props.settings.detector);
+  return (
+    <div class="field">
+      <label for="detector-select">Detector</label>
+      <select
+        id="detector-select"
+        data-testid="detector-select"
+        value={props.settings.detector}
+        onChange={(e) => props.save({ detector: (e.currentTarget as HTMLSelectElement).value })}
+      >
+        {choices.map((c) => (
+          <option key={c.id} value={c.id} disabled={c.disabled}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function ModelRow(props: {
+  m: ModelEntryStatus;
+  compact: boolean;
+  onDownload: (id: string) => void;
+  onDelete: (id: string) => void;
+  busy: boolean;
+}) {
+  const { m } = props;
+  const p = modelProgress(m);
+  return (
+    <li class={`model model-${m.state}`} data-testid="model-row" data-model={m.id} data-state={m.state}>
+      <div class="model-head">
+        <span class="model-name">{m.name}</span>
+        <span class="model-size">{formatBytes(m.bytes)}</span>
+      </div>
+      <p class={`model-state${m.state === 'error' ? ' warn' : ''}`}>{modelStateText(m)}</p>
+      {m.state === 'downloading' && (
+        <progress max={1} value={p} aria-label={`Downloading ${m.name}`} data-testid="model-progress" />
+      )}
+      <div class="model-actions">
+        {(m.state === 'absent' || m.state === 'error') && (
+          <button type="button" disabled={props.busy} onClick={() => props.onDownload(m.id)} data-testid="model-download">
+            {m.state === 'error' ? 'Retry download' : `Download (${formatBytes(m.bytes)})`}
+          </button>
+        )}
+        {(m.state === 'ready' || (m.state === 'error' && m.storedBytes > 0)) && (
+          <button type="button" class="danger" disabled={props.busy} onClick={() => props.onDelete(m.id)} data-testid="model-delete">
+            Delete{props.compact ? '' : ` (frees ${formatBytes(m.storedBytes)})`}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export function ModelsSection(props: {
+  models: ModelsState;
+  settings: Settings;
+  save: (p: Partial<Settings>) => Promise<void>;
+  compact: boolean;
+}) {
+  const { models: state, settings, save, compact } = props;
+  const [busy, setBusy] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const list = state.models;
+
+  async function download(id: string) {
+    setBusy(id);
+    setNote(null);
+    try {
+      const res = await api.downloadModel(id);
+      if (!res?.ok) setNote(`The download could not start: ${res?.error ?? 'no reason given'}.`);
+      else setNote('Downloading. It goes on if you close this window.');
+    } catch (err) {
+      setNote(describeError(err, 'background'));
+    } finally {
+      setBusy(null);
+      state.reload();
+    }
+  }
+
+  async function remove(id: string) {
+    setBusy(id);
+    setNote(null);
+    try {
+      const res = await api.deleteModel(id);
+      if (!res?.ok) setNote(`Could not delete it: ${res?.error ?? 'no reason given'}.`);
+      else {
+        const next = detectorAfterDelete(settings.detector, id, list ?? []);
+        if (next) await save({ detector: next });
+        setNote('Deleted.');
+      }
+    } catch (err) {
+      setNote(describeError(err, 'background'));
+    } finally {
+      setBusy(null);
+      state.reload();
+    }
+  }
+
+  return (
+    <div class={`models${compact ? ' compact' : ''}`} data-testid="models">
+      <DetectorSelect settings={settings} save={save} models={list} />
+      {!compact && (
+        <p class="hint">
+          The built-in model is small and always available. Larger models can be downloaded once and are kept in this
+          browser; they are slower and read longer text, and they run on your computer too.
+        </p>
+      )}
+      {state.error && (
+        <p class="note warn" role="alert">
+          {state.error}{' '}
+          <button type="button" class="link" onClick={state.reload}>
+            Try again
+          </button>
+        </p>
+      )}
+      {list === null && !state.error && <p class="hint">Listing models…</p>}
+      {list && list.length === 0 && <p class="hint">No downloadable models are offered in this version.</p>}
+      {list && list.length > 0 && (
+        <>
+          <ul class="model-list" aria-label="Downloadable models">
+            {list.map((m) => (
+              <ModelRow key={m.id} m={m} compact={compact} busy={busy === m.id} onDownload={download} onDelete={remove} />
+            ))}
+          </ul>
+          <p class="hint" data-testid="models-storage">
+            Space used by downloaded models: {formatBytes(storageUsed(list))}
+          </p>
+        </>
+      )}
+      <p class="note" aria-live="polite" data-testid="models-note">
+        {note ?? ''}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,309 @@
+/**
+ * The current page: its report from the content script (or a "Scan this page" button when there is
+ * none), the summary, the selection check and the paragraph list.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PageReport, ReportItem } from '../protocol/messages.ts';
+import * as api from './api.ts';
+import { useInterval } from './hooks.ts';
+import {
+  badgeFor,
+  badgeForVerdict,
+  describeError,
+  evidenceOf,
+  flaggedFirst,
+  meaningOfScore,
+  pageAccess,
+  shouldPoll,
+  summarise,
+  summaryText,
+  truncate,
+  type Badge,
+} from './model.ts';
+
+export type PageState =
+  | { kind: 'loading' }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'not-scanned'; message?: string }
+  | { kind: 'starting' }
+  | { kind: 'report'; report: PageReport };
+
+const POLL_MS = 500;
+/** How long to wait for a freshly injected content script to answer. */
+const START_TIMEOUT_MS = 15_000;
+
+export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
+  const [page, setPage] = useState<PageState>({ kind: 'loading' });
+  const startedAt = useRef(0);
+  /** After "Scan again" the content script may still report the old, finished scan for a moment. */
+  const pollUntil = useRef(0);
+  const inFlight = useRef(false);
+
+  useEffect(() => {
+    if (tabError) return setPage({ kind: 'unavailable', message: tabError });
+    if (!tab) return;
+    const access = pageAccess(tab.url);
+    if (!access.scannable) return setPage({ kind: 'unavailable', message: access.reason });
+    let live = true;
+    api
+      .getReport(tab.id)
+      .then((report) => live && setPage(validReport(report) ? { kind: 'report', report } : { kind: 'not-scanned' }))
+      .catch(() => live && setPage({ kind: 'not-scanned' }));
+    return () => {
+      live = false;
+    };
+  }, [tab, tabError]);
+
+  const polling =
+    !!tab && (page.kind === 'starting' || (page.kind === 'report' && (shouldPoll(page.report) || Date.now() < pollUntil.current)));
+
+  useInterval(
+    () => {
+      if (!tab || inFlight.current) return;
+      inFlight.current = true;
+      api
+        .getReport(tab.id)
+        .then((report) => {
+          if (validReport(report)) setPage({ kind: 'report', report });
+          else throw new Error('bad report');
+        })
+        .catch((err) => {
+          if (page.kind === 'starting' && Date.now() - startedAt.current < START_TIMEOUT_MS) return;
+          setPage({
+            kind: 'not-scanned',
+            message:
+              page.kind === 'starting'
+                ? 'The page did not answer. Reload it and try again.'
+                : describeError(err, 'page') + ' The page may have changed; scan it again.',
+          });
+        })
+        .finally(() => {
+          inFlight.current = false;
+        });
+    },
+    POLL_MS,
+    polling,
+  );
+
+  async function scan() {
+    if (!tab) return;
+    const previous = page;
+    startedAt.current = Date.now();
+    pollUntil.current = Date.now() + 2_000;
+    if (previous.kind !== 'report') setPage({ kind: 'starting' });
+    try {
+      const res = await api.scanTab(tab.id);
+      if (!res?.ok) {
+        setPage({ kind: 'not-scanned', message: `Could not scan this page: ${res?.error ?? 'no reason given'}.` });
+        return;
+      }
+      // Re-render so the poll starts even when the old report looked finished.
+      if (previous.kind === 'report') setPage({ kind: 'report', report: { ...previous.report } });
+    } catch (err) {
+      setPage({ kind: 'not-scanned', message: describeError(err, 'background') });
+    }
+  }
+
+  return { page, scan };
+}
+
+function validReport(r: unknown): r is PageReport {
+  return !!r && typeof r === 'object' && Array.isArray((r as PageReport).items);
+}
+
+function BadgeView({ badge }: { badge: Badge }) {
+  return (
+    <span class={`badge badge-${badge.kind}`} title={badge.label} aria-label={badge.label} data-testid="badge">
+      {badge.kind === 'flagged' && <FlagIcon />}
+      <span aria-hidden="true">{badge.text}</span>
+    </span>
+  );
+}
+
+export function FlagIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
+      <path d="M3 1.5v13M3 2h8.5l-2 3 2 3H3" fill="none" stroke="currentColor" stroke-width="1.6" stroke-linejoin="round" />
+    </svg>
+  );
+}
+
+function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: string) => void }) {
+  const { item, tabId } = props;
+  const badge = badgeFor(item);
+  const evidence = evidenceOf(item.verdict);
+  const [open, setOpen] = useState(false);
+  const flagged = badge.kind === 'flagged';
+
+  function reveal() {
+    api
+      .reveal(tabId, item.key)
+      .then((r) => {
+        if (!r?.ok) props.onRevealFail('That paragraph is no longer on the page.');
+      })
+      .catch(() => props.onRevealFail('The page did not answer; it may have been reloaded.'));
+  }
+
+  return (
+    <li class={`item${flagged ? ' flagged' : ''}`} data-state={item.state}>
+      <div
+        class="row"
+        role="button"
+        tabIndex={0}
+        data-testid="row"
+        data-key={item.key}
+        data-flagged={flagged ? 'true' : 'false'}
+        aria-label={`${flagged ? 'Flagged paragraph' : 'Paragraph'}: ${truncate(item.preview, 80)}. ${badge.label}. Show it on the page.`}
+        onClick={reveal}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            reveal();
+          }
+        }}
+      >
+        <span class="row-text">
+          {flagged && <span class="flag-word">Flagged · </span>}
+          {truncate(item.preview, 140) || '(no text)'}
+        </span>
+        <BadgeView badge={badge} />
+      </div>
+      {evidence.length > 0 && (
+        <div class="evidence">
+          <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="evidence-toggle">
+            {open ? 'Hide' : 'Show'} the sentences that weighed most ({evidence.length})
+          </button>
+          {open && (
+            <ul class="evidence-list" data-testid="evidence">
+              {evidence.map((s, i) => (
+                <li key={i}>“{truncate(s, 240)}”</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+export function SelectionCard({ selection }: { selection: NonNullable<PageReport['selection']> }) {
+  const badge = badgeForVerdict(selection.verdict);
+  const v = selection.verdict;
+  return (
+    <section class="card selection" data-testid="selection" aria-label="Selected text">
+      <h2>Selected text</h2>
+      <p class="quote">“{truncate(selection.text, 200)}”</p>
+      <p class="selection-result">
+        <BadgeView badge={badge} /> {badge.kind === 'flagged' ? 'Flagged: ' : ''}
+        {v.state === 'scored' && v.p_machine !== null
+          ? `${badge.text} likely machine-generated.`
+          : (v.reason ?? badge.label)}
+      </p>
+    </section>
+  );
+}
+
+export function PageSection(props: {
+  page: PageState;
+  scan: () => void;
+  tabId: number | null;
+  optionsHref: string;
+  onOpenOptions: (e: Event) => void;
+}) {
+  const { page, scan, tabId } = props;
+  const [note, setNote] = useState<string | null>(null);
+  const [sortFlagged, setSortFlagged] = useState(false);
+
+  if (page.kind === 'loading') {
+    return (
+      <section class="card page" aria-busy="true">
+        <p class="summary" data-testid="summary" role="status">
+          Looking at this page…
+        </p>
+      </section>
+    );
+  }
+  if (page.kind === 'unavailable') {
+    return (
+      <section class="card page">
+        <p class="summary" data-testid="summary" role="status">
+          Can’t scan this page
+        </p>
+        <p class="note" data-testid="page-message">
+          {page.message}
+        </p>
+      </section>
+    );
+  }
+  if (page.kind === 'not-scanned' || page.kind === 'starting') {
+    const starting = page.kind === 'starting';
+    return (
+      <section class="card page">
+        <p class="summary" data-testid="summary" role="status" aria-live="polite">
+          {starting ? 'Starting the scan…' : 'Not scanned'}
+        </p>
+        {page.kind === 'not-scanned' && page.message && (
+          <p class="note warn" data-testid="page-message" role="alert">
+            {page.message}
+          </p>
+        )}
+        <button type="button" class="primary" onClick={scan} disabled={starting || tabId === null} data-testid="scan-button">
+          {starting ? 'Scanning…' : 'Scan this page'}
+        </button>
+        <p class="hint">Reads the paragraphs on this page with a model that runs in your browser. Nothing is sent anywhere.</p>
+      </section>
+    );
+  }
+
+  const { report } = page;
+  const s = summarise(report.items);
+  const text = summaryText(s, report.scanning);
+  const busy = shouldPoll(report);
+  const items = sortFlagged ? flaggedFirst(report.items) : report.items;
+  const example = report.items.find((i) => i.state === 'scored' && i.verdict?.p_machine != null)?.verdict?.p_machine;
+
+  return (
+    <>
+      {report.selection && <SelectionCard selection={report.selection} />}
+      <section class="card page" aria-label="This page">
+        <div class="summary" data-testid="summary" role="status" aria-live="polite" aria-busy={busy}>
+          <p class="headline">
+            {s.flagged > 0 && <FlagIcon />} {text.headline}
+          </p>
+          {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
+        </div>
+        {s.total > 0 && s.scored > 0 && (
+          <progress class="share" max={1} value={s.flaggedShare ?? 0} aria-label="Share of judged text in flagged paragraphs" />
+        )}
+        <p class="hint meaning">
+          {meaningOfScore(example ?? 0.73)}{' '}
+          <a href={props.optionsHref} target="_blank" rel="noopener" onClick={props.onOpenOptions} data-testid="scores-link">
+            How often it is wrong
+          </a>
+        </p>
+        <div class="page-actions">
+          <button type="button" onClick={scan} disabled={busy} data-testid="scan-button">
+            {busy ? 'Scanning…' : 'Scan again'}
+          </button>
+          {s.flagged > 0 && s.flagged < s.total && (
+            <button type="button" class="link" aria-pressed={sortFlagged} onClick={() => setSortFlagged(!sortFlagged)} data-testid="sort-toggle">
+              {sortFlagged ? 'Page order' : 'Flagged first'}
+            </button>
+          )}
+        </div>
+      </section>
+      {items.length > 0 && tabId !== null && (
+        <section class="card list" aria-label="Paragraphs">
+          <p class="note" aria-live="polite">
+            {note ?? ''}
+          </p>
+          <ul class="items" data-testid="rows">
+            {items.map((item) => (
+              <Row key={item.key} item={item} tabId={tabId} onRevealFail={setNote} />
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+/**
+ * The toolbar popup: the current page's report, the detector's status, and the settings people change
+ * most (sensitivity, automatic scanning, detector). `?tab=ID` makes it about that tab (end-to-end tests).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as api from './api.ts';
+import { ErrorBoundary } from './ErrorBoundary.tsx';
+import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
+import { pageAccess } from './model.ts';
+import { ModelsSection, StatusLine } from './Models.tsx';
+import { PageSection, usePage } from './PageSection.tsx';
+import { AutoScanControls, SensitivityControl, applyPendingGrant } from './SettingsControls.tsx';
+
+export function Popup() {
+  const [tab, setTab] = useState<api.ActiveTab | null>(null);
+  const [tabError, setTabError] = useState<string | null>(null);
+  const status = useDetectorStatus();
+  const models = useModels();
+  const { settings, error: settingsError, save } = useSettings();
+  const { page, scan } = usePage(tab, tabError);
+  const pendingChecked = useRef(false);
+
+  useEffect(() => {
+    api
+      .activeTab()
+      .then((t) => (t ? setTab(t) : setTabError('No tab to look at. Open a web page and try again.')))
+      .catch(() => setTabError('The browser did not say which tab is open. Close this window and try again.'));
+  }, []);
+
+  useEffect(() => {
+    if (settings && !pendingChecked.current) {
+      pendingChecked.current = true;
+      void applyPendingGrant(save, settings);
+    }
+  }, [settings, save]);
+
+  // The host name comes from the tab, or from the content script's report when the tab's URL is hidden.
+  const url = tab?.url ?? (page.kind === 'report' ? page.report.url : undefined);
+  const access = pageAccess(url);
+  const hostname = access.scannable ? access.hostname : null;
+  const optionsHref = safeUrl('options.html#about');
+
+  return (
+    <main class="popup">
+      <header class="top">
+        <h1>Telltale</h1>
+        <ErrorBoundary what="The detector status">
+          <StatusLine state={status} />
+        </ErrorBoundary>
+      </header>
+
+      <ErrorBoundary what="This page’s report">
+        <PageSection
+          page={page}
+          scan={scan}
+          tabId={tab?.id ?? null}
+          optionsHref={optionsHref}
+          onOpenOptions={(e) => {
+            e.preventDefault();
+            api.openOptions();
+          }}
+        />
+      </ErrorBoundary>
+
+      <ErrorBoundary what="The settings">
+        <section class="card settings" aria-label="Settings">
+          {settingsError && (
+            <p class="note warn" role="alert">
+              {settingsError}
+            </p>
+          )}
+          {settings ? (
+            <>
+              <SensitivityControl settings={settings} save={save} />
+              <AutoScanControls settings={settings} save={save} hostname={hostname} />
+              <details class="models-details">
+                <summary>Models</summary>
+                <ModelsSection models={models} settings={settings} save={save} compact />
+              </details>
+            </>
+          ) : (
+            !settingsError && <p class="hint">Loading settings…</p>
+          )}
+        </section>
+      </ErrorBoundary>
+
+      <footer class="foot">
+        <a href={optionsHref} target="_blank" rel="noopener" onClick={(e) => (e.preventDefault(), api.openOptions())}>
+          All settings and what the scores mean
+        </a>
+      </footer>
+    </main>
+  );
+}
+
+function safeUrl(path: string): string {
+  try {
+    return api.extensionUrl(path);
+  } catch {
+    return path;
+  }
+}

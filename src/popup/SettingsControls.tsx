@@ -1,0 +1,208 @@
+/**
+ * Sensitivity and automatic scanning, shared by the popup and the options page.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { SENSITIVITIES, type Sensitivity } from '../core/types.ts';
+import type { Settings } from '../protocol/messages.ts';
+import { autoScanFor } from '../shared/settings.ts';
+import * as api from './api.ts';
+import { SENSITIVITY_TEXT, type MetaRow, fprSentence } from './model.ts';
+
+export function SensitivityControl(props: {
+  settings: Settings;
+  save: (p: Partial<Settings>) => void;
+  /** Measured rates per sensitivity (options page), when the model ships them. */
+  rows?: MetaRow[];
+  name?: string;
+}) {
+  const { settings, save, rows } = props;
+  const name = props.name ?? 'sensitivity';
+  return (
+    <fieldset class="sensitivity" data-testid="sensitivity">
+      <legend>Sensitivity</legend>
+      {SENSITIVITIES.map((s: Sensitivity) => {
+        const fpr = rows?.find((r) => r.sensitivity === s)?.fpr;
+        const id = `${name}-${s}`;
+        return (
+          <div class="choice" key={s}>
+            <input
+              type="radio"
+              id={id}
+              name={name}
+              value={s}
+              checked={settings.sensitivity === s}
+              onChange={() => save({ sensitivity: s })}
+              aria-describedby={`${id}-hint`}
+              data-testid={`sensitivity-${s}`}
+            />
+            <label for={id}>
+              <span class="choice-label">{SENSITIVITY_TEXT[s].label}</span>
+              <span class="hint" id={`${id}-hint`}>
+                {SENSITIVITY_TEXT[s].hint}
+                {fpr !== undefined ? ` ${fprSentence(fpr)} in our tests.` : ''}
+              </span>
+            </label>
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** A button that says on or off: the click decides, so a refused permission can leave it off. */
+export function Switch(props: {
+  on: boolean;
+  label: string;
+  hint?: string;
+  busy?: boolean;
+  disabled?: boolean;
+  testid: string;
+  onToggle: () => void;
+}) {
+  return (
+    <div class="switch-row">
+      <button
+        type="button"
+        role="switch"
+        class="switch"
+        aria-checked={props.on}
+        aria-busy={props.busy || undefined}
+        disabled={props.disabled || props.busy}
+        data-testid={props.testid}
+        onClick={props.onToggle}
+      >
+        <span class="switch-track" aria-hidden="true">
+          <span class="switch-thumb" />
+        </span>
+        <span class="switch-label">{props.label}</span>
+        <span class="switch-state">{props.on ? 'On' : 'Off'}</span>
+      </button>
+      {props.hint && <p class="hint">{props.hint}</p>}
+    </div>
+  );
+}
+
+// The browser may close the popup while its permission prompt is open (Firefox does), and with it the
+// promise that would have saved the setting. The intent is written first (not awaited: the request must
+// stay inside the click's user gesture) and applied the next time a Telltale page opens.
+const PENDING_KEY = 'uiPendingHostGrant';
+type PendingGrant = { host: string | null; at: number };
+
+function rememberIntent(host: string | null): void {
+  const value: PendingGrant = { host, at: Date.now() };
+  api.storageSet({ [PENDING_KEY]: value }).catch(() => {});
+}
+
+function forgetIntent(): void {
+  api.storageRemove(PENDING_KEY).catch(() => {});
+}
+
+/** Applies a grant the user gave while the popup was closed under the prompt. Call once on open. */
+export async function applyPendingGrant(save: (p: Partial<Settings>) => Promise<void>, settings: Settings): Promise<void> {
+  try {
+    const got = (await api.storageGet(PENDING_KEY)) as PendingGrant | undefined;
+    if (!got || typeof got !== 'object' || Date.now() - got.at > 10 * 60_000) return;
+    const host = typeof got.host === 'string' ? got.host : null;
+    if (await api.hasHostAccess(host)) {
+      if (host && settings.sites[host] !== true) await save({ sites: { ...settings.sites, [host]: true } });
+      if (!host && !settings.autoScan) await save({ autoScan: true });
+    }
+    await api.storageRemove(PENDING_KEY);
+  } catch {
+    // Nothing to apply.
+  }
+}
+
+export function AutoScanControls(props: {
+  settings: Settings;
+  save: (p: Partial<Settings>) => Promise<void>;
+  /** The current page's host in the popup; null on the options page or pages without one. */
+  hostname: string | null;
+}) {
+  const { settings, save, hostname } = props;
+  const [busy, setBusy] = useState<'global' | 'site' | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [missingAccess, setMissingAccess] = useState(false);
+
+  // Access removed in the browser's own settings: the switch would say "on" and nothing would happen.
+  useEffect(() => {
+    let live = true;
+    if (settings.autoScan) api.hasHostAccess(null).then((ok) => live && setMissingAccess(!ok));
+    else setMissingAccess(false);
+    return () => {
+      live = false;
+    };
+  }, [settings.autoScan]);
+
+  function turnOn(host: string | null, apply: () => Promise<void>, which: 'global' | 'site') {
+    setNote(null);
+    setBusy(which);
+    rememberIntent(host);
+    // Synchronously inside the click handler: the permission request needs the user gesture.
+    let asked: Promise<boolean>;
+    try {
+      asked = api.requestHostAccess(host);
+    } catch (err) {
+      asked = Promise.reject(err);
+    }
+    asked
+      .then(async (granted) => {
+        forgetIntent();
+        if (granted) {
+          await apply();
+          setMissingAccess(false);
+        } else {
+          setNote(
+            host
+              ? `Left off: Telltale needs permission to read pages on ${host} to scan them automatically. You can still scan with “Scan this page”.`
+              : 'Left off: automatic scanning needs permission to read the pages you visit. You can still scan one page at a time with “Scan this page”.',
+          );
+        }
+      })
+      .catch((err) => {
+        forgetIntent();
+        setNote(`Left off: the browser refused the permission request (${err instanceof Error ? err.message : String(err)}).`);
+      })
+      .finally(() => setBusy(null));
+  }
+
+  const siteOn = hostname ? autoScanFor(settings, hostname) : false;
+
+  return (
+    <div class="autoscan" data-testid="autoscan">
+      <Switch
+        on={settings.autoScan}
+        label="Scan pages automatically"
+        hint="Checks each page you open. Needs permission to read the sites you visit; text never leaves your browser."
+        busy={busy === 'global'}
+        testid="autoscan-global"
+        onToggle={() =>
+          settings.autoScan ? void save({ autoScan: false }) : turnOn(null, () => save({ autoScan: true }), 'global')
+        }
+      />
+      {hostname && (
+        <Switch
+          on={siteOn}
+          label={`Scan ${hostname} automatically`}
+          busy={busy === 'site'}
+          testid="autoscan-site"
+          onToggle={() =>
+            siteOn
+              ? void save({ sites: { ...settings.sites, [hostname]: false } })
+              : turnOn(hostname, () => save({ sites: { ...settings.sites, [hostname]: true } }), 'site')
+          }
+        />
+      )}
+      {missingAccess && (
+        <p class="note warn" role="alert">
+          Automatic scanning is on, but the browser no longer grants Telltale access to sites. Turn it off and on again to grant it.
+        </p>
+      )}
+      {note && (
+        <p class="note warn" role="alert" data-testid="autoscan-note">
+          {note}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The popup's and options page's one connection to the rest of the extension: typed requests, the
+ * pushes from the detector host, tabs and permissions. Components call these and never touch
+ * `browser.*` themselves, so every failure is caught in one style (a rejected promise with words).
+ */
+import browser from 'webextension-polyfill';
+import { handle, isExtensionPage, request, requestTab } from '../protocol/client.ts';
+import type { DetectorStatus, ModelEntryStatus, PageReport } from '../protocol/messages.ts';
+import { ALL_SITES_PATTERN, parseTabParam, sitePattern } from './model.ts';
+
+export { loadSettings, onSettingsChanged, saveSettings } from '../shared/settings.ts';
+
+export interface ActiveTab {
+  id: number;
+  url?: string;
+}
+
+/** The tab the popup is about: `?tab=ID` when given (tests), else the active tab of this window. */
+export async function activeTab(search = location.search): Promise<ActiveTab | null> {
+  const forced = parseTabParam(search);
+  if (forced !== null) {
+    try {
+      const t = await browser.tabs.get(forced);
+      return { id: forced, ...(t.url ? { url: t.url } : {}) };
+    } catch {
+      return { id: forced };
+    }
+  }
+  const [t] = await browser.tabs.query({ active: true, currentWindow: true });
+  if (!t || typeof t.id !== 'number' || t.id < 0) return null;
+  return { id: t.id, ...(t.url ? { url: t.url } : {}) };
+}
+
+export const getReport = (tabId: number): Promise<PageReport> => requestTab(tabId, 'ui:cs:report', {});
+export const reveal = (tabId: number, key: string) => requestTab(tabId, 'ui:cs:reveal', { key });
+export const scanTab = (tabId: number) => request('ui:bg:scan-tab', { tabId });
+export const getStatus = () => request('ui:bg:status', {});
+export const getModels = () => request('ui:bg:models', {});
+export const downloadModel = (model: string) => request('ui:bg:download', { model });
+export const deleteModel = (model: string) => request('ui:bg:delete-model', { model });
+
+// ---------------------------------------------------------------------------------------------
+// Pushes from the detector host. `handle` registers a runtime listener that cannot be removed, so it
+// is registered once and fans out to whoever is mounted.
+
+type Listener<T> = (v: T) => void;
+const statusListeners = new Set<Listener<DetectorStatus>>();
+const modelListeners = new Set<Listener<ModelEntryStatus[]>>();
+let listening = false;
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  handle(
+    'ui',
+    {
+      'host:ui:status': (status) => {
+        for (const fn of statusListeners) fn(status);
+      },
+      'host:ui:models': ({ models }) => {
+        for (const fn of modelListeners) fn(models);
+      },
+    },
+    // Only the detector host (offscreen document or Firefox background page) and the background push.
+    (sender) => isExtensionPage(sender),
+  );
+}
+
+export function onStatus(fn: Listener<DetectorStatus>): () => void {
+  listen();
+  statusListeners.add(fn);
+  return () => statusListeners.delete(fn);
+}
+
+export function onModels(fn: Listener<ModelEntryStatus[]>): () => void {
+  listen();
+  modelListeners.add(fn);
+  return () => modelListeners.delete(fn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Permissions. `requestHostAccess` must be called synchronously inside a click handler (before any
+// await), or the browser refuses it for lack of a user gesture.
+
+export function requestHostAccess(hostname: string | null): Promise<boolean> {
+  const origins = [hostname ? sitePattern(hostname) : ALL_SITES_PATTERN];
+  try {
+    return browser.permissions.request({ origins });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+export async function hasHostAccess(hostname: string | null): Promise<boolean> {
+  try {
+    return await browser.permissions.contains({ origins: [hostname ? sitePattern(hostname) : ALL_SITES_PATTERN] });
+  } catch {
+    return false;
+  }
+}
+
+export const extensionUrl = (path: string) => browser.runtime.getURL(path);
+
+export function openOptions(): void {
+  browser.runtime.openOptionsPage().catch(() => {
+    window.open(extensionUrl('options.html'), '_blank');
+  });
+}
+
+/** The embedded model's metadata (thresholds, measured rates), or null when it isn't shipped. */
+export async function fetchEmbeddedMeta(): Promise<unknown> {
+  try {
+    const res = await fetch(extensionUrl('models/embedded/meta.json'));
+    if (!res.ok) return null;
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+// Small UI-only keys in storage.local (the pending permission intent); settings go through saveSettings.
+export async function storageGet(key: string): Promise<unknown> {
+  const got = await browser.storage.local.get(key);
+  return got[key];
+}
+export const storageSet = (items: Record<string, unknown>) => browser.storage.local.set(items);
+export const storageRemove = (key: string) => browser.storage.local.remove(key);

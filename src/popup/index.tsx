@@ -1,0 +1,6 @@
+/** Popup entry: mounts only. */
+import { render } from 'preact';
+import { Popup } from './Popup.tsx';
+
+const root = document.getElementById('app');
+if (root) render(<Popup />, root);

@@ -1,0 +1,317 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Verdict } from '../../src/core/types.ts';
+import type { ModelEntryStatus, ReportItem } from '../../src/protocol/messages.ts';
+import {
+  badgeFor,
+  describeError,
+  detectorAfterDelete,
+  detectorChoices,
+  evidenceOf,
+  flaggedFirst,
+  formatBytes,
+  formatPercent,
+  fprSentence,
+  meaningOfScore,
+  modelProgress,
+  modelStateText,
+  pageAccess,
+  parseMeta,
+  parseTabParam,
+  shouldPoll,
+  siteList,
+  sitePattern,
+  statusView,
+  storageUsed,
+  summarise,
+  summaryText,
+  truncate,
+} from '../../src/popup/model.ts';
+
+const verdict = (p: number | null, flagged = false, extra: Partial<Verdict> = {}): Verdict => ({
+  state: 'scored',
+  p_machine: p,
+  flagged,
+  detector: 'embedded',
+  ...extra,
+});
+const item = (key: string, state: ReportItem['state'], chars: number, v?: Verdict): ReportItem => ({
+  key,
+  state,
+  preview: `text ${key}`,
+  chars,
+  ...(v ? { verdict: v } : {}),
+});
+
+describe('formatPercent', () => {
+  it('rounds to whole percent and never claims certainty', () => {
+    assert.equal(formatPercent(0.734), '73%');
+    assert.equal(formatPercent(0.5), '50%');
+    assert.equal(formatPercent(0), '<1%');
+    assert.equal(formatPercent(0.004), '<1%');
+    assert.equal(formatPercent(1), '>99%');
+    assert.equal(formatPercent(0.996), '>99%');
+    assert.equal(formatPercent(Number.NaN), '?');
+  });
+});
+
+describe('formatBytes', () => {
+  it('uses decimal MB like the Hub', () => {
+    assert.equal(formatBytes(126_000_000), '126 MB');
+    assert.equal(formatBytes(4_500_000), '4.5 MB');
+    assert.equal(formatBytes(1_420_000_000), '1.4 GB');
+    assert.equal(formatBytes(500), '<1 MB');
+    assert.equal(formatBytes(0), '0 MB');
+    assert.equal(formatBytes(-3), '0 MB');
+  });
+});
+
+describe('truncate', () => {
+  it('collapses whitespace and cuts with an ellipsis', () => {
+    assert.equal(truncate('  a\n\n b  ', 10), 'a b');
+    assert.equal(truncate('abcdefghij', 5), 'abcd…');
+    assert.equal(Array.from(truncate('😀'.repeat(10), 4)).length, 4);
+  });
+});
+
+describe('badgeFor', () => {
+  it('gives a percentage only for scored paragraphs', () => {
+    assert.deepEqual(
+      { ...badgeFor({ state: 'scored', verdict: verdict(0.81, true) }) },
+      { kind: 'flagged', text: '81%', label: 'Flagged: 81% likely machine-generated' },
+    );
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).kind, 'scored');
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).text, '20%');
+  });
+  it('uses words for the other states, never a bare number', () => {
+    const tooShort = badgeFor({ state: 'too-short', verdict: verdict(0.9, false, { state: 'too-short', reason: 'Too short' }) });
+    assert.equal(tooShort.text, 'too short');
+    assert.equal(
+      badgeFor({ state: 'unsupported', verdict: verdict(null, false, { state: 'unsupported', reason: 'Not English: the detectors read English only.' }) }).text,
+      'not English',
+    );
+    assert.equal(badgeFor({ state: 'unsupported', verdict: verdict(null, false, { state: 'unsupported', reason: 'Not text: binary' }) }).text, 'not judged');
+    assert.equal(badgeFor({ state: 'error' }).text, 'error');
+    assert.equal(badgeFor({ state: 'pending' }).text, 'checking…');
+    // A scored item without a probability is shown as an error, not as "0%".
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(null) }).text, 'error');
+    for (const s of ['too-short', 'unsupported', 'error', 'pending'] as const) {
+      assert.doesNotMatch(badgeFor({ state: s }).text, /\d/);
+    }
+  });
+});
+
+describe('evidenceOf', () => {
+  it('keeps sentences that pushed towards generated, strongest first', () => {
+    const v = verdict(0.9, true, {
+      evidence: [
+        { text: 'weak', start: 0, end: 4, weight: 0.1 },
+        { text: 'against', start: 5, end: 12, weight: -1 },
+        { text: 'strong', start: 13, end: 19, weight: 2 },
+      ],
+    });
+    assert.deepEqual(evidenceOf(v), ['strong', 'weak']);
+    assert.deepEqual(evidenceOf(undefined), []);
+  });
+});
+
+describe('summarise and summaryText', () => {
+  const items = [
+    item('a', 'scored', 300, verdict(0.9, true)),
+    item('b', 'scored', 700, verdict(0.1)),
+    item('c', 'too-short', 20, verdict(0.8, false, { state: 'too-short' })),
+    item('d', 'unsupported', 100),
+    item('e', 'error', 100),
+    item('f', 'pending', 100),
+  ];
+  it('counts states and the flagged share of judged characters', () => {
+    const s = summarise(items);
+    assert.equal(s.total, 6);
+    assert.equal(s.scored, 2);
+    assert.equal(s.flagged, 1);
+    assert.equal(s.tooShort, 1);
+    assert.equal(s.unsupported, 1);
+    assert.equal(s.errors, 1);
+    assert.equal(s.pending, 1);
+    assert.equal(s.judgedChars, 1000);
+    assert.equal(s.flaggedChars, 300);
+    assert.equal(s.flaggedShare, 0.3);
+  });
+  it('a too-short paragraph is never counted as flagged, even with a high estimate', () => {
+    const s = summarise([item('c', 'too-short', 20, verdict(0.99, true, { state: 'too-short' }))]);
+    assert.equal(s.flagged, 0);
+    assert.equal(s.flaggedShare, null);
+  });
+  it('says it in words', () => {
+    const t = summaryText(summarise(items), false);
+    assert.equal(t.headline, '1 of 2 judged paragraphs flagged · 30% of the judged text (by characters) is in flagged paragraphs');
+    assert.deepEqual(t.details, ['1 too short to judge', '1 not judged (not English or not prose)', '1 failed', '1 still being checked']);
+  });
+  it('handles empty and not-yet-judged pages', () => {
+    assert.equal(summaryText(summarise([]), true).headline, 'Scanning the page…');
+    assert.equal(summaryText(summarise([]), false).headline, 'No paragraphs to check on this page.');
+    assert.equal(summaryText(summarise([item('x', 'pending', 5)]), true).headline, 'Checking 1 paragraph…');
+    assert.equal(summaryText(summarise([item('x', 'too-short', 5)]), false).headline, 'No paragraph could be judged.');
+    assert.equal(summaryText(summarise([item('b', 'scored', 9, verdict(0.1))]), false).headline, '0 of 1 judged paragraph flagged');
+  });
+  it('ignores nonsense character counts', () => {
+    const s = summarise([item('a', 'scored', Number.NaN, verdict(0.9, true)), item('b', 'scored', -5, verdict(0.1))]);
+    assert.equal(s.judgedChars, 0);
+    assert.equal(s.flaggedShare, null);
+  });
+});
+
+describe('shouldPoll', () => {
+  it('polls while scanning or while paragraphs are pending', () => {
+    assert.equal(shouldPoll(null), false);
+    assert.equal(shouldPoll({ url: 'x', scanning: true, items: [] }), true);
+    assert.equal(shouldPoll({ url: 'x', scanning: false, items: [item('a', 'pending', 1)] }), true);
+    assert.equal(shouldPoll({ url: 'x', scanning: false, items: [item('a', 'scored', 1, verdict(0.1))] }), false);
+  });
+});
+
+describe('flaggedFirst', () => {
+  it('is a stable sort that keeps page order within groups', () => {
+    const list = [item('1', 'scored', 1, verdict(0.1)), item('2', 'scored', 1, verdict(0.9, true)), item('3', 'pending', 1), item('4', 'scored', 1, verdict(0.8, true))];
+    assert.deepEqual(flaggedFirst(list).map((i) => i.key), ['2', '4', '1', '3']);
+    assert.deepEqual(list.map((i) => i.key), ['1', '2', '3', '4']);
+  });
+});
+
+describe('statusView', () => {
+  it('names the backend and explains errors', () => {
+    assert.equal(statusView({ detector: 'embedded', name: 'Telltale small', state: 'ready', backend: 'webgpu' }).text, 'Telltale small ready · runs on WebGPU');
+    assert.equal(statusView({ detector: 'embedded', name: 'Telltale small', state: 'ready', backend: 'wasm' }).text, 'Telltale small ready · runs on WebAssembly');
+    const loading = statusView({ detector: 'x', name: 'X', state: 'loading', progress: 0.4 });
+    assert.equal(loading.tone, 'busy');
+    assert.equal(loading.progress, 0.4);
+    assert.match(loading.text, /40%/);
+    assert.equal(statusView({ detector: 'x', name: 'X', state: 'loading', progress: 7 }).progress, 1);
+    assert.equal(statusView({ detector: 'x', name: 'X', state: 'error', error: 'Out of memory.' }).text, 'X could not start: Out of memory.');
+    assert.match(statusView({ detector: 'x', name: '', state: 'error' }).text, /^x could not start: an unknown problem/);
+    assert.equal(statusView(null).tone, 'idle');
+  });
+});
+
+describe('models', () => {
+  const m = (id: string, state: ModelEntryStatus['state'], extra: Partial<ModelEntryStatus> = {}): ModelEntryStatus => ({
+    id,
+    name: id.toUpperCase(),
+    bytes: 126_000_000,
+    storedBytes: state === 'ready' ? 126_000_000 : 0,
+    state,
+    ...extra,
+  });
+  it('describes states and progress', () => {
+    assert.equal(modelStateText(m('a', 'absent')), 'Not downloaded · 126 MB');
+    assert.equal(modelStateText(m('a', 'downloading', { progress: 0.25 })), 'Downloading 25% of 126 MB');
+    assert.equal(modelStateText(m('a', 'downloading', { storedBytes: 63_000_000 })), 'Downloading 50% of 126 MB');
+    assert.equal(modelStateText(m('a', 'ready')), 'Downloaded · 126 MB');
+    assert.equal(modelStateText(m('a', 'error', { error: 'Network lost' })), 'Download failed: Network lost');
+    assert.equal(modelProgress(m('a', 'downloading', { progress: 0.5 })), 0.5);
+    assert.equal(modelProgress(m('a', 'ready')), undefined);
+  });
+  it('adds up storage', () => {
+    assert.equal(storageUsed([m('a', 'ready'), m('b', 'downloading', { storedBytes: 1000 }), m('c', 'absent')]), 126_001_000);
+  });
+  it('offers built-in, ready models, and combined only when one is ready', () => {
+    assert.deepEqual(detectorChoices([m('a', 'absent')], 'embedded').map((c) => c.id), ['embedded']);
+    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'downloading')], 'embedded').map((c) => c.id), ['embedded', 'a', 'combined']);
+    const stale = detectorChoices([], 'a');
+    assert.equal(stale.at(-1)?.id, 'a');
+    assert.equal(stale.at(-1)?.disabled, true);
+  });
+  it('falls back to the built-in model after deleting the chosen one', () => {
+    assert.equal(detectorAfterDelete('a', 'a', [m('a', 'ready')]), 'embedded');
+    assert.equal(detectorAfterDelete('combined', 'a', [m('a', 'ready')]), 'embedded');
+    assert.equal(detectorAfterDelete('combined', 'a', [m('a', 'ready'), m('b', 'ready')]), undefined);
+    assert.equal(detectorAfterDelete('embedded', 'a', [m('a', 'ready')]), undefined);
+  });
+});
+
+describe('pages and sites', () => {
+  it('knows which pages cannot be scanned', () => {
+    assert.deepEqual(pageAccess('https://example.com/a?b'), { scannable: true, hostname: 'example.com' });
+    assert.equal(pageAccess('chrome://extensions').scannable, false);
+    assert.equal(pageAccess('about:debugging').scannable, false);
+    assert.equal(pageAccess('chrome-extension://abc/popup.html').scannable, false);
+    assert.equal(pageAccess('https://chromewebstore.google.com/detail/x').scannable, false);
+    assert.equal(pageAccess('https://addons.mozilla.org/en-US/firefox/').scannable, false);
+    assert.deepEqual(pageAccess(undefined), { scannable: true, hostname: null });
+    assert.deepEqual(pageAccess('file:///tmp/a.html'), { scannable: true, hostname: null });
+  });
+  it('builds host permission patterns', () => {
+    assert.equal(sitePattern('news.example.org'), '*://news.example.org/*');
+  });
+  it('lists per-site overrides sorted', () => {
+    assert.deepEqual(siteList({ sites: { 'b.com': false, 'a.com': true } }), [
+      { host: 'a.com', on: true },
+      { host: 'b.com', on: false },
+    ]);
+  });
+  it('reads ?tab=', () => {
+    assert.equal(parseTabParam('?tab=42'), 42);
+    assert.equal(parseTabParam('?x=1&tab=7'), 7);
+    assert.equal(parseTabParam(''), null);
+    assert.equal(parseTabParam('?tab=-1'), null);
+    assert.equal(parseTabParam('?tab=abc'), null);
+    assert.equal(parseTabParam('?tab=99999999999999999999'), null);
+  });
+});
+
+describe('describeError', () => {
+  it('turns messaging failures into words', () => {
+    const noCs = new Error('Could not establish connection. Receiving end does not exist.');
+    assert.equal(describeError(noCs, 'page'), 'Telltale is not running on this page yet.');
+    assert.match(describeError(noCs, 'background'), /not answering/);
+    assert.match(describeError(new Error('Cannot access a chrome:// URL'), 'page'), /does not let extensions read/);
+    assert.match(describeError(new Error('boom'), 'background'), /\(boom\)/);
+    assert.match(describeError(undefined, 'background'), /Something went wrong/);
+  });
+});
+
+describe('meaningOfScore', () => {
+  it('reads the calibrated probability as a frequency', () => {
+    assert.match(meaningOfScore(0.73), /P\(machine\) 0\.73 means: .* about 73 in 100 were machine-written/);
+  });
+});
+
+describe('parseMeta', () => {
+  it('returns null for nothing usable', () => {
+    assert.equal(parseMeta(null), null);
+    assert.equal(parseMeta('x'), null);
+    assert.equal(parseMeta({}), null);
+    assert.equal(parseMeta([1, 2]), null);
+  });
+  it('reads thresholds and rates in flat and nested shapes', () => {
+    const flat = parseMeta({
+      name: 'Telltale small',
+      version: '1',
+      thresholds: { low: 0.9, balanced: 0.7, high: 0.5 },
+      fpr: { low: 0.005, balanced: 0.02, high: 0.08 },
+      tpr: { low: 0.4, balanced: 0.6, high: 0.75 },
+      minWords: 40,
+    });
+    assert.equal(flat?.name, 'Telltale small');
+    assert.equal(flat?.minWords, 40);
+    assert.deepEqual(flat?.rows[1], { sensitivity: 'balanced', threshold: 0.7, fpr: 0.02, tpr: 0.6 });
+    const nested = parseMeta({ policy: { thresholds: { low: 0.9, balanced: 0.7, high: 0.5 }, minWords: 30 }, eval: { fpr: { balanced: 0.03 } } });
+    assert.equal(nested?.minWords, 30);
+    assert.equal(nested?.rows.find((r) => r.sensitivity === 'balanced')?.fpr, 0.03);
+    assert.equal(nested?.rows.find((r) => r.sensitivity === 'low')?.fpr, undefined);
+    const bySens = parseMeta({ sensitivities: { high: { threshold: 0.4, fpr: 0.1 } } });
+    assert.deepEqual(bySens?.rows, [{ sensitivity: 'high', threshold: 0.4, fpr: 0.1 }]);
+  });
+  it('drops values that are not probabilities', () => {
+    const m = parseMeta({ name: 'x', thresholds: { low: 2, balanced: 'a', high: Number.NaN }, fpr: { low: -1 } });
+    assert.deepEqual(m?.rows, []);
+  });
+});
+
+describe('fprSentence', () => {
+  it('uses per 100 or per 1,000 as the rate needs', () => {
+    assert.equal(fprSentence(0.03), 'About 3 in 100 human-written paragraphs got flagged');
+    assert.equal(fprSentence(0.004), 'About 4 in 1,000 human-written paragraphs got flagged');
+    assert.equal(fprSentence(0.0001), 'Fewer than 1 in 1,000 human-written paragraphs got flagged');
+  });
+});
