@@ -1,0 +1,252 @@
+/**
+ * The hover/focus card and the selection card. Each lives in a CLOSED shadow root on a host element we
+ * create, so neither page CSS nor page scripts reach its inside; the host itself is reset with inline
+ * `!important` declarations (which beat page stylesheets). All text goes in with textContent.
+ */
+import type { Verdict } from '../core/types.ts';
+import { levelOf, percent, verdictWords } from './marks.ts';
+import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
+
+export const HOST_TAG = 'telltale-card';
+
+interface Anchor {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** Builds the card's content for a verdict. Exported for tests. */
+export function buildCardContent(doc: Document, v: Verdict, opts: { title?: string; text?: string } = {}): HTMLElement {
+  const el = (tag: string, cls?: string, text?: string): HTMLElement => {
+    const e = doc.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const card = el('div', `card level-${levelOf(v)}`);
+  if (opts.title) card.append(el('div', 'meta', opts.title));
+  const head = el('div', 'head');
+  if (v.state === 'scored' && v.p_machine !== null) head.append(el('span', 'score', percent(v.p_machine)));
+  head.append(el('span', 'label', verdictWords(v)));
+  card.append(head);
+  if (v.state === 'scored' && v.p_machine !== null) {
+    card.append(el('div', 'meta', `${percent(v.p_machine)} estimated probability that a machine wrote this${v.flagged ? ' (flagged at your sensitivity)' : ''}.`));
+  } else if (v.reason) {
+    card.append(el('div', 'meta', v.reason));
+  }
+  if (opts.text) card.append(el('div', 'meta quote', `“${cut(opts.text, 140)}”`));
+  const n = v.normalisation;
+  if (n && (n.homoglyphs > 0 || n.invisibles > 0)) {
+    const what = n.homoglyphs > 0 && n.invisibles > 0 ? 'look-alike and invisible characters' : n.homoglyphs > 0 ? 'look-alike characters' : 'invisible characters';
+    card.append(el('div', 'note', `This text hides ${what} — a common evasion trick.`));
+  }
+  const evidence = (v.evidence ?? []).filter((e) => e && typeof e.text === 'string' && e.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 3);
+  if (evidence.length) {
+    card.append(el('div', 'meta', 'Sentences that raised the score:'));
+    const ul = el('ul');
+    for (const e of evidence) ul.append(el('li', 'ev-pos', cut(e.text, 200)));
+    card.append(ul);
+  }
+  const parts = v.parts ? Object.entries(v.parts).filter(([, p]) => typeof p === 'number') : [];
+  const model = parts.length ? `${v.detector} (${parts.map(([id, p]) => `${id} ${percent(p)}`).join(', ')})` : v.detector;
+  if (model) card.append(el('div', 'meta', `Model: ${model}`));
+  return card;
+}
+
+function cut(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** One floating card (host element + closed shadow root), shown and hidden on demand. */
+export class FloatingCard {
+  private host: HTMLElement | null = null;
+  private root: ShadowRoot | null = null;
+  private current: HTMLElement | null = null;
+  /** What the card is about (an element or a selection), to skip needless re-renders. */
+  subject: unknown = null;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly opts: { interactive: boolean; role: string; onClose?: () => void },
+  ) {}
+
+  get visible(): boolean {
+    return this.current !== null && !!this.host?.isConnected;
+  }
+
+  /** Whether an event path crosses this card (clicks inside it must not close it). */
+  contains(path: EventTarget[]): boolean {
+    return !!this.host && path.includes(this.host);
+  }
+
+  private ensureHost(): ShadowRoot | null {
+    if (this.host && this.root) {
+      if (!this.host.isConnected) this.doc.documentElement.appendChild(this.host);
+      return this.root;
+    }
+    try {
+      const host = this.doc.createElement(HOST_TAG);
+      markOwn(host);
+      const s = host.style;
+      const set = (k: string, v: string) => s.setProperty(k, v, 'important');
+      set('all', 'initial');
+      set('position', 'fixed');
+      set('z-index', '2147483647');
+      set('top', '0');
+      set('left', '0');
+      set('display', 'none');
+      set('pointer-events', this.opts.interactive ? 'auto' : 'none');
+      const root = host.attachShadow({ mode: 'closed' });
+      ensureStyles(root, CARD_CSS);
+      this.doc.documentElement.appendChild(host);
+      this.host = host;
+      this.root = root;
+      return root;
+    } catch {
+      return null;
+    }
+  }
+
+  show(anchor: Anchor, v: Verdict, opts: { title?: string; text?: string } = {}): void {
+    const root = this.ensureHost();
+    if (!root || !this.host) return;
+    const card = buildCardContent(this.doc, v, opts);
+    card.setAttribute('role', this.opts.role);
+    if (this.opts.role === 'status') card.setAttribute('aria-live', 'polite');
+    if (this.opts.interactive) {
+      const close = this.doc.createElement('button');
+      close.className = 'close';
+      close.textContent = '×';
+      close.setAttribute('aria-label', 'Close');
+      close.addEventListener('click', () => {
+        this.hide();
+        this.opts.onClose?.();
+      });
+      card.querySelector('.head')?.append(close);
+    }
+    this.current?.remove();
+    root.append(card);
+    this.current = card;
+    this.host.style.setProperty('display', 'block', 'important');
+    this.place(anchor);
+  }
+
+  private place(a: Anchor): void {
+    const host = this.host!;
+    const win = this.doc.defaultView;
+    const vw = win?.innerWidth ?? 1024;
+    const vh = win?.innerHeight ?? 768;
+    const r = this.current?.getBoundingClientRect?.();
+    const w = r?.width || 300;
+    const h = r?.height || 120;
+    const visTop = Math.max(a.top, 0);
+    const visBottom = Math.min(a.bottom, vh);
+    let top: number;
+    if (visBottom + 6 + h <= vh) top = visBottom + 6;
+    else if (visTop - 6 - h >= 0) top = visTop - 6 - h;
+    else top = Math.max(8, vh - h - 8);
+    const left = Math.min(Math.max(8, a.left), Math.max(8, vw - w - 8));
+    host.style.setProperty('top', `${Math.round(top)}px`, 'important');
+    host.style.setProperty('left', `${Math.round(left)}px`, 'important');
+  }
+
+  /** Moves a visible card to a new anchor (its subject scrolled). */
+  reanchor(anchor: Anchor): void {
+    if (this.visible) this.place(anchor);
+  }
+
+  hide(): void {
+    this.current?.remove();
+    this.current = null;
+    this.subject = null;
+    this.host?.style.setProperty('display', 'none', 'important');
+  }
+}
+
+export function anchorOf(el: Element): Anchor {
+  const r = el.getBoundingClientRect();
+  return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+}
+
+/** Where the current selection is, or the top right of the viewport when there is none. */
+export function selectionAnchor(doc: Document): Anchor {
+  try {
+    const sel = doc.getSelection?.();
+    if (sel && sel.rangeCount > 0) {
+      const r = sel.getRangeAt(0).getBoundingClientRect();
+      if (r.width > 0 || r.height > 0) return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    }
+  } catch {
+    /* no selection API */
+  }
+  const vw = doc.defaultView?.innerWidth ?? 1024;
+  return { left: vw - 400, top: 8, right: vw - 8, bottom: 8 };
+}
+
+function deepActive(doc: Document): Element | null {
+  let a: Element | null = doc.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a;
+}
+
+export interface HoverSource {
+  /** The judged paragraph on an event path (`null` when none): its element and verdict. */
+  find(path: EventTarget[]): { el: Element; verdict: Verdict } | null;
+}
+
+/**
+ * Shows the card on hover (after a short delay) and on keyboard focus of a marked paragraph; Escape
+ * or leaving hides it. Returns a function that removes the listeners.
+ */
+export function attachHoverCard(doc: Document, card: FloatingCard, source: HoverSource): () => void {
+  const win = doc.defaultView ?? globalThis;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const later = (fn: () => void, ms: number) => {
+    if (timer !== undefined) win.clearTimeout(timer);
+    timer = win.setTimeout(fn, ms);
+  };
+  const showFor = (hit: { el: Element; verdict: Verdict }) => {
+    if (card.visible && card.subject === hit.el) return;
+    card.show(anchorOf(hit.el), hit.verdict);
+    card.subject = hit.el;
+  };
+  const path = (e: Event): EventTarget[] => (typeof e.composedPath === 'function' ? e.composedPath() : e.target ? [e.target] : []);
+  const onOver = (e: Event) => {
+    const hit = source.find(path(e));
+    if (hit) later(() => showFor(hit), 250);
+    else if (card.visible) later(() => card.hide(), 200);
+    else if (timer !== undefined) win.clearTimeout(timer);
+  };
+  const onFocus = (e: Event) => {
+    const hit = source.find(path(e));
+    if (hit) {
+      if (timer !== undefined) win.clearTimeout(timer);
+      showFor(hit);
+    } else card.hide();
+  };
+  const onBlur = () => later(() => card.hide(), 100);
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && card.visible) card.hide();
+  };
+  const onScroll = () => {
+    if (!card.visible) return;
+    // A focused paragraph keeps its card (the popup's reveal scrolls smoothly after focusing).
+    const subject = card.subject;
+    if (subject instanceof Element && deepActive(doc) === subject) card.reanchor(anchorOf(subject));
+    else card.hide();
+  };
+  const opts = { capture: true, passive: true } as const;
+  doc.addEventListener('mouseover', onOver, opts);
+  doc.addEventListener('focusin', onFocus, opts);
+  doc.addEventListener('focusout', onBlur, opts);
+  doc.addEventListener('keydown', onKey, opts);
+  win.addEventListener('scroll', onScroll, opts);
+  return () => {
+    doc.removeEventListener('mouseover', onOver, opts);
+    doc.removeEventListener('focusin', onFocus, opts);
+    doc.removeEventListener('focusout', onBlur, opts);
+    doc.removeEventListener('keydown', onKey, opts);
+    win.removeEventListener('scroll', onScroll, opts);
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * What the page shows of a judgement: the public data attributes (a stable contract read by tests and
+ * other tools), the likelihood marks (CSS Custom Highlight API where it works, element styles
+ * otherwise), an accessible description, and focusability for flagged paragraphs.
+ *
+ * The attributes are output only: the content script keeps its truth in a WeakMap (scanner.ts) and
+ * never reads these back, since the page can rewrite them.
+ */
+import type { ParagraphState, Verdict } from '../core/types.ts';
+import { HIGHLIGHT_GENERATED, HIGHLIGHT_UNCERTAIN, ensureStyles, pageCss, type Level } from './styles.ts';
+
+export const ATTR_STATE = 'data-telltale-state';
+export const ATTR_SCORE = 'data-telltale-score';
+export const ATTR_KEY = 'data-telltale-key';
+export const ATTR_LEVEL = 'data-telltale-level';
+export const ATTR_FLASH = 'data-telltale-flash';
+
+/**
+ * Below the flagging threshold but more likely machine than not: "uncertain". The verdict does not
+ * carry its threshold, so `flagged` decides "generated" and 0.5 separates "uncertain" from "human".
+ */
+export const UNCERTAIN_FROM = 0.5;
+
+export function levelOf(v: Verdict | undefined): Level {
+  if (!v || v.state !== 'scored' || v.p_machine === null) return 'none';
+  if (v.flagged) return 'generated';
+  return v.p_machine >= UNCERTAIN_FROM ? 'uncertain' : 'human';
+}
+
+export function percent(p: number): string {
+  return `${Math.round(p * 100)}%`;
+}
+
+/** Words for a verdict, shared by the card and the accessible description. */
+export function verdictWords(v: Verdict): string {
+  switch (v.state) {
+    case 'scored': {
+      const l = levelOf(v);
+      return l === 'generated' ? 'Likely machine-generated' : l === 'uncertain' ? 'Uncertain: could be machine-generated' : 'Likely written by a person';
+    }
+    case 'too-short':
+      return 'Too short to judge';
+    case 'unsupported':
+      return 'Not English — not judged';
+    case 'error':
+      return 'Could not be checked';
+  }
+}
+
+type HighlightLike = { add(r: Range): unknown; delete(r: Range): unknown };
+interface HighlightEnv {
+  registry: { set(name: string, h: unknown): unknown; get(name: string): unknown };
+  Highlight: new () => HighlightLike;
+}
+
+/** Draws the likelihood marks. One per document. */
+export class Marks {
+  readonly useHighlights: boolean;
+  private readonly highlights = new Map<Level, HighlightLike>();
+  private readonly ranges = new WeakMap<Element, { level: Level; range: Range }>();
+  /** Elements we made focusable (tabindex we added), to undo it. */
+  private readonly focusable = new WeakSet<Element>();
+  private readonly styledRoots = new WeakSet<Document | ShadowRoot>();
+
+  constructor(private readonly doc: Document) {
+    this.useHighlights = this.setUpHighlights();
+    this.ensureStyles(doc);
+  }
+
+  private setUpHighlights(): boolean {
+    try {
+      const win = this.doc.defaultView as unknown as { CSS?: { highlights?: HighlightEnv['registry'] }; Highlight?: HighlightEnv['Highlight'] } | null;
+      const registry = win?.CSS?.highlights ?? (globalThis as { CSS?: { highlights?: HighlightEnv['registry'] } }).CSS?.highlights;
+      const Ctor = win?.Highlight ?? (globalThis as { Highlight?: HighlightEnv['Highlight'] }).Highlight;
+      if (!registry || typeof Ctor !== 'function') return false;
+      for (const [level, name] of [['generated', HIGHLIGHT_GENERATED], ['uncertain', HIGHLIGHT_UNCERTAIN]] as const) {
+        const h = new Ctor();
+        registry.set(name, h);
+        if (registry.get(name) !== h) return false;
+        this.highlights.set(level, h);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Puts the page stylesheet into `root` (the document, or an open shadow root holding paragraphs). */
+  ensureStyles(root: Document | ShadowRoot): void {
+    ensureStyles(root, pageCss(this.useHighlights));
+    this.styledRoots.add(root);
+  }
+
+  /** Re-adds stylesheets a page may have dropped (it can reassign adoptedStyleSheets). */
+  recheckStyles(): void {
+    ensureStyles(this.doc, pageCss(this.useHighlights));
+  }
+
+  /** Writes the public marks for one paragraph. Never throws (a hostile element must not stop the scan). */
+  apply(el: Element, key: string, state: ParagraphState, verdict: Verdict | undefined): void {
+    try {
+      el.setAttribute(ATTR_KEY, key);
+      el.setAttribute(ATTR_STATE, state);
+      if (state === 'scored' && verdict && verdict.p_machine !== null) el.setAttribute(ATTR_SCORE, verdict.p_machine.toFixed(3));
+      else el.removeAttribute(ATTR_SCORE);
+      const level = state === 'scored' ? levelOf(verdict) : 'none';
+      if (level === 'generated' || level === 'uncertain') {
+        el.setAttribute(ATTR_LEVEL, level);
+        el.setAttribute('aria-description', `Telltale: ${verdictWords(verdict!)} (${percent(verdict!.p_machine!)} likely machine-generated)`);
+      } else {
+        if (el.hasAttribute(ATTR_LEVEL)) {
+          el.removeAttribute(ATTR_LEVEL);
+          el.removeAttribute('aria-description');
+        }
+      }
+      this.setFocusable(el, level === 'generated');
+      this.setHighlight(el, level);
+      const root = el.getRootNode?.();
+      if (root && root.nodeType === 11 && !this.styledRoots.has(root as ShadowRoot)) this.ensureStyles(root as ShadowRoot);
+    } catch {
+      // Ignore: the element may be frozen or exotic.
+    }
+  }
+
+  private setFocusable(el: Element, on: boolean): void {
+    if (on) {
+      if (!el.hasAttribute('tabindex') && !el.closest('a, button, [tabindex]')) {
+        el.setAttribute('tabindex', '0');
+        this.focusable.add(el);
+      }
+    } else if (this.focusable.has(el)) {
+      el.removeAttribute('tabindex');
+      this.focusable.delete(el);
+    }
+  }
+
+  private setHighlight(el: Element, level: Level): void {
+    if (!this.useHighlights) return;
+    const cur = this.ranges.get(el);
+    if (cur && cur.level === level) return;
+    if (cur) {
+      this.highlights.get(cur.level)?.delete(cur.range);
+      this.ranges.delete(el);
+    }
+    const h = this.highlights.get(level);
+    if (!h) return;
+    const range = this.doc.createRange();
+    range.selectNodeContents(el);
+    h.add(range);
+    this.ranges.set(el, { level, range });
+  }
+
+  /** Drops the highlight of an element that left the page. */
+  forget(el: Element): void {
+    const cur = this.ranges.get(el);
+    if (cur) this.highlights.get(cur.level)?.delete(cur.range);
+    this.ranges.delete(el);
+  }
+
+  /** Brief outline animation (static under prefers-reduced-motion, see styles.ts). */
+  flash(el: Element): void {
+    try {
+      el.removeAttribute(ATTR_FLASH);
+      el.setAttribute(ATTR_FLASH, '');
+      const win = this.doc.defaultView;
+      (win ?? globalThis).setTimeout(() => el.removeAttribute(ATTR_FLASH), 1500);
+    } catch {
+      /* ignore */
+    }
+  }
+}

@@ -1,0 +1,638 @@
+/**
+ * The scan of one document: finds paragraphs a slice at a time, queues them (visible ones first),
+ * sends them for scoring in capped batches with few requests in flight, caches verdicts by text,
+ * and follows content added later (MutationObserver, open shadow roots, history navigation).
+ *
+ * No extension API here: scoring and reporting are injected, so the unit tests drive it with linkedom
+ * and a fake scorer. Truth lives in the WeakMap `recs`; the data attributes are output only.
+ */
+import type { ParagraphState, Verdict } from '../core/types.ts';
+import { LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
+
+export interface MarksSink {
+  apply(el: Element, key: string, state: ParagraphState, verdict: Verdict | undefined): void;
+  forget?(el: Element): void;
+  ensureStyles?(root: ShadowRoot): void;
+  recheckStyles?(): void;
+}
+
+export interface ScannerOptions {
+  /** Texts per scoring request (at most LIMITS.textsPerMessage). */
+  batchTexts: number;
+  /** Characters per scoring request (a single longer text still goes alone). */
+  batchChars: number;
+  /** Scoring requests in flight at once. */
+  maxInFlight: number;
+  /** Time budget of one slice of DOM work, in ms. */
+  sliceMs: number;
+  /** Elements visited per slice at most (bounds a slice where the clock is coarse). */
+  sliceElements: number;
+  /** Delay before content added to the page is scanned (mutations come in bursts). */
+  mutationDelayMs: number;
+  /** Delay before a failed request is retried once. */
+  retryMs: number;
+  /** A request unanswered this long counts as failed (a first model load can take a while). */
+  requestTimeoutMs: number;
+  minWords?: number;
+}
+
+export const DEFAULT_OPTIONS: ScannerOptions = {
+  batchTexts: 48,
+  batchChars: 200_000,
+  maxInFlight: 2,
+  sliceMs: 8,
+  sliceElements: 2000,
+  mutationDelayMs: 150,
+  retryMs: 1000,
+  requestTimeoutMs: 180_000,
+};
+
+export interface ScannerDeps {
+  doc: Document;
+  score(texts: string[]): Promise<{ verdicts: Verdict[] }>;
+  /** Called after each batch (badge count). Errors are ignored. */
+  report?(flagged: number, total: number): unknown;
+  marks?: MarksSink;
+  /** Whether a node is our own UI (never scanned). */
+  isOwn?(node: Node): boolean;
+  /** Runs `fn` soon, yielding to the page first. Default: requestIdleCallback (timeout 200 ms) or setTimeout. */
+  schedule?(fn: () => void): void;
+  now?(): number;
+  options?: Partial<ScannerOptions>;
+}
+
+export interface Rec {
+  el: Element;
+  key: string;
+  text: string;
+  state: ParagraphState;
+  verdict?: Verdict;
+  /** Discovery order (a tie-breaker for page order). */
+  seq: number;
+  /** Failed sends of the current text. */
+  tries: number;
+  /** Scrolled into view and still pending: scored first. */
+  visible: boolean;
+}
+
+const ERROR_DETECTOR = 'none';
+
+function errorVerdict(reason: string): Verdict {
+  return { state: 'error', p_machine: null, flagged: false, detector: ERROR_DETECTOR, reason };
+}
+
+/** A verdict from the background, checked before it is shown. */
+function validVerdict(v: unknown): v is Verdict {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    ['scored', 'too-short', 'unsupported', 'error'].includes(o.state as string) &&
+    (o.p_machine === null || (typeof o.p_machine === 'number' && o.p_machine >= 0 && o.p_machine <= 1)) &&
+    typeof o.flagged === 'boolean' &&
+    typeof o.detector === 'string'
+  );
+}
+
+/** The element in the document that stands for `el` (its outermost shadow host, or itself). */
+function docAnchor(el: Element): Element {
+  let e = el;
+  for (let i = 0; i < 64; i++) {
+    const root = e.getRootNode?.();
+    if (!root || root.nodeType !== 11 || !(root as ShadowRoot).host) break;
+    e = (root as ShadowRoot).host;
+  }
+  return e;
+}
+
+export class Scanner {
+  readonly opts: ScannerOptions;
+  private readonly doc: Document;
+  private readonly recs = new WeakMap<Element, Rec>();
+  private readonly byKey = new Map<string, Rec>();
+  /** Every rec, in discovery order; disconnected ones are pruned now and then. */
+  private order: Rec[] = [];
+  /** Verdicts by text, for the current settings generation. */
+  private readonly cache = new Map<string, Verdict>();
+  /** Texts sent and not answered yet, with the paragraphs waiting for them. */
+  private waiting = new Map<string, Rec[]>();
+  private queue = new Set<Rec>();
+  private priority = new Set<Rec>();
+  private readonly flaggedRecs = new Set<Rec>();
+  private walkers: Generator<Candidate | null, void, void>[] = [];
+  private inFlight = 0;
+  private gen = 0;
+  private seq = 0;
+  private tickQueued = false;
+  private started = false;
+  private mo: MutationObserver | null = null;
+  private io: IntersectionObserver | null = null;
+  private readonly observedRoots = new WeakSet<Node>();
+  private pendingRoots = new Set<Node>();
+  private mutationTimer: ReturnType<typeof setTimeout> | undefined;
+  private needPrune = false;
+  private readonly extractOpts: ExtractOptions;
+  /** Requests sent so far (tests and diagnostics). */
+  requests = 0;
+  /** Slices of DOM work run so far (tests: a big page takes many). */
+  slices = 0;
+  private signature: string | null = null;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: ScannerDeps) {
+    this.doc = deps.doc;
+    this.opts = { ...DEFAULT_OPTIONS, ...deps.options };
+    this.opts.batchTexts = Math.max(1, Math.min(this.opts.batchTexts, LIMITS.textsPerMessage));
+    this.extractOpts = {
+      isOwn: (el) => deps.isOwn?.(el) ?? false,
+      minWords: this.opts.minWords,
+      maxChars: LIMITS.charsPerText,
+      onShadowRoot: (sr) => this.observe(sr),
+    };
+  }
+
+  get isScanning(): boolean {
+    return this.started && (this.walkers.length > 0 || this.queue.size > 0 || this.inFlight > 0 || this.pendingRoots.size > 0);
+  }
+
+  /** Starts scanning the document (idempotent). */
+  start(): void {
+    if (this.started) {
+      // A second "scan" also retries paragraphs whose request failed.
+      for (const r of this.order) if (r.state === 'error' && r.el.isConnected) this.enqueue(r);
+      this.kick();
+      return;
+    }
+    this.started = true;
+    this.walkers.push(walkCandidates(this.doc, this.extractOpts));
+    this.observe(this.doc);
+    this.setUpIntersection();
+    const win = this.doc.defaultView;
+    const rescan = () => this.addRoot(this.doc.documentElement);
+    win?.addEventListener('popstate', rescan);
+    win?.addEventListener('hashchange', rescan);
+    this.kick();
+  }
+
+  /**
+   * New settings: when the sensitivity or detector changed (or are not known yet), every paragraph is
+   * scored again (the background caches scores, so this is cheap). Returns whether it re-scores.
+   */
+  refresh(signature: string | null): boolean {
+    if (signature !== null && signature === this.signature) return false;
+    const first = this.signature === null && signature !== null && this.order.length === 0;
+    this.signature = signature;
+    if (first) return false;
+    this.gen++;
+    this.cache.clear();
+    this.waiting = new Map();
+    for (const r of this.order) {
+      if (!r.el.isConnected) continue;
+      r.tries = 0;
+      this.enqueue(r);
+    }
+    this.kick();
+    return true;
+  }
+
+  /** Sets what the settings are without re-scoring (known at start). */
+  setSignature(signature: string): void {
+    if (this.signature === null) this.signature = signature;
+  }
+
+  /** The rec of a paragraph element, if it is one. */
+  recOf(el: Element): Rec | undefined {
+    return this.recs.get(el);
+  }
+
+  byKeyOf(key: string): Rec | undefined {
+    const r = this.byKey.get(key);
+    return r && r.el.isConnected ? r : undefined;
+  }
+
+  /** Resolves when no work is left (tests). */
+  idle(): Promise<void> {
+    if (!this.isScanning && this.mutationTimer === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  counts(): { flagged: number; total: number } {
+    this.prune();
+    let flagged = 0;
+    for (const r of this.flaggedRecs) if (r.el.isConnected) flagged++;
+    return { flagged, total: this.order.length };
+  }
+
+  /** Items in page order. */
+  items(): ReportItem[] {
+    this.prune();
+    const recs = this.order.slice();
+    const anchors = new Map<Rec, Element>();
+    for (const r of recs) anchors.set(r, docAnchor(r.el));
+    recs.sort((a, b) => {
+      const ea = anchors.get(a)!;
+      const eb = anchors.get(b)!;
+      if (ea !== eb) {
+        const pos = ea.compareDocumentPosition(eb);
+        if (pos & 4 /* FOLLOWING */) return -1;
+        if (pos & 2 /* PRECEDING */) return 1;
+      } else if (a.el !== b.el) {
+        const pos = a.el.compareDocumentPosition(b.el);
+        if (!(pos & 1) && pos & 4) return -1;
+        if (!(pos & 1) && pos & 2) return 1;
+      }
+      return a.seq - b.seq;
+    });
+    return recs.map((r) => {
+      const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
+      if (r.verdict) item.verdict = r.verdict;
+      return item;
+    });
+  }
+
+  report(url: string, selection?: PageReport['selection']): PageReport {
+    const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
+    if (selection) rep.selection = selection;
+    return rep;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Work loop
+
+  private kick(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    const run = () => {
+      this.tickQueued = false;
+      try {
+        this.tick();
+      } catch {
+        // Never let one bad slice stop the scan.
+      }
+    };
+    if (this.deps.schedule) this.deps.schedule(run);
+    else {
+      const win = this.doc.defaultView as (Window & typeof globalThis) | null;
+      if (win && typeof win.requestIdleCallback === 'function') win.requestIdleCallback(run, { timeout: 200 });
+      else setTimeout(run, 0);
+    }
+  }
+
+  private now(): number {
+    return this.deps.now ? this.deps.now() : typeof performance !== 'undefined' ? performance.now() : Date.now();
+  }
+
+  private tick(): void {
+    this.slices++;
+    const found = this.walkSlice();
+    // Reads first (text, boxes), then writes (attributes): no layout thrash between the two.
+    const layout = typeof this.doc.defaultView?.getComputedStyle === 'function';
+    const vh = this.doc.defaultView?.innerHeight ?? 0;
+    const visible = found.map((c) => {
+      if (!layout || !vh) return false;
+      try {
+        const r = c.el.getBoundingClientRect();
+        return r.bottom > 0 && r.top < vh && r.width > 0;
+      } catch {
+        return false;
+      }
+    });
+    found.forEach((c, i) => this.register(c, visible[i]!));
+    this.pump();
+    if (this.walkers.length) this.kick();
+    else this.checkIdle();
+  }
+
+  /** Runs the walkers until the slice budget is spent; returns the candidates found. */
+  private walkSlice(): Candidate[] {
+    const out: Candidate[] = [];
+    const t0 = this.now();
+    let visited = 0;
+    while (this.walkers.length) {
+      const w = this.walkers[0]!;
+      let r: IteratorResult<Candidate | null, void>;
+      try {
+        r = w.next();
+      } catch {
+        r = { done: true, value: undefined };
+      }
+      if (r.done) {
+        this.walkers.shift();
+        continue;
+      }
+      if (r.value) out.push(r.value);
+      if (++visited >= this.opts.sliceElements || ((visited & 31) === 0 && this.now() - t0 >= this.opts.sliceMs)) break;
+    }
+    return out;
+  }
+
+  private register(c: Candidate, visible: boolean): void {
+    let rec = this.recs.get(c.el);
+    if (rec && rec.text === c.text) return;
+    if (!rec) {
+      rec = { el: c.el, key: `t${(++this.seq).toString(36)}`, text: c.text, state: 'pending', seq: this.seq, tries: 0, visible };
+      this.recs.set(c.el, rec);
+      this.byKey.set(rec.key, rec);
+      this.order.push(rec);
+      this.io?.observe(c.el);
+    }
+    rec.text = c.text;
+    rec.tries = 0;
+    rec.visible = rec.visible || visible;
+    const cached = this.cache.get(c.text);
+    if (cached) this.settle(rec, cached);
+    else {
+      this.setState(rec, 'pending', undefined);
+      this.enqueue(rec);
+    }
+  }
+
+  private enqueue(rec: Rec): void {
+    this.queue.add(rec);
+    if (rec.visible) this.priority.add(rec);
+  }
+
+  private setState(rec: Rec, state: ParagraphState, verdict: Verdict | undefined): void {
+    rec.state = state;
+    rec.verdict = verdict;
+    if (verdict?.flagged && state === 'scored') this.flaggedRecs.add(rec);
+    else this.flaggedRecs.delete(rec);
+    this.deps.marks?.apply(rec.el, rec.key, state, verdict);
+  }
+
+  private settle(rec: Rec, v: Verdict): void {
+    this.queue.delete(rec);
+    this.priority.delete(rec);
+    this.setState(rec, v.state, v);
+    if (v.state !== 'error') this.io?.unobserve(rec.el);
+  }
+
+  /** Sends batches while the cap allows. */
+  private pump(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.size > 0) {
+      const batch = this.takeBatch();
+      if (batch.length) this.send(batch);
+    }
+  }
+
+  private takeBatch(): string[] {
+    const texts: string[] = [];
+    let chars = 0;
+    const take = (set: Set<Rec>): boolean => {
+      for (const rec of set) {
+        if (texts.length >= this.opts.batchTexts) return false;
+        const t = rec.text;
+        const cached = this.cache.get(t);
+        if (cached || !rec.el.isConnected) {
+          this.queue.delete(rec);
+          this.priority.delete(rec);
+          if (cached && rec.el.isConnected) this.settle(rec, cached);
+          continue;
+        }
+        const waiting = this.waiting.get(t);
+        if (waiting) {
+          // Same text already asked for: wait for that answer, no second request.
+          if (!waiting.includes(rec)) waiting.push(rec);
+          this.queue.delete(rec);
+          this.priority.delete(rec);
+          continue;
+        }
+        if (texts.length > 0 && chars + t.length > this.opts.batchChars) return false;
+        texts.push(t);
+        chars += t.length;
+        this.waiting.set(t, [rec]);
+        this.queue.delete(rec);
+        this.priority.delete(rec);
+      }
+      return true;
+    };
+    if (take(this.priority)) take(this.queue);
+    return texts;
+  }
+
+  private send(texts: string[]): void {
+    const gen = this.gen;
+    this.inFlight++;
+    this.requests++;
+    let p: Promise<{ verdicts: Verdict[] }>;
+    try {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the detector did not answer in time')), this.opts.requestTimeoutMs);
+      });
+      p = Promise.race([Promise.resolve(this.deps.score(texts)), timeout]).finally(() => clearTimeout(timer));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(
+      (res) => {
+        if (gen !== this.gen) return;
+        const verdicts = Array.isArray(res?.verdicts) ? res.verdicts : [];
+        texts.forEach((t, i) => {
+          const v = verdicts[i];
+          const recs = this.waiting.get(t) ?? [];
+          this.waiting.delete(t);
+          const ok = validVerdict(v);
+          if (ok && v.state !== 'error') this.cache.set(t, v);
+          for (const rec of recs) {
+            if (rec.text !== t || !rec.el.isConnected) continue;
+            this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
+          }
+        });
+      },
+      (err: unknown) => {
+        if (gen !== this.gen) return;
+        const retry: Rec[] = [];
+        for (const t of texts) {
+          const recs = this.waiting.get(t) ?? [];
+          this.waiting.delete(t);
+          for (const rec of recs) {
+            if (rec.text !== t || !rec.el.isConnected) continue;
+            if (++rec.tries < 2) retry.push(rec);
+            else this.settle(rec, errorVerdict(`Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)));
+          }
+        }
+        if (retry.length) {
+          this.inFlight++; // hold the slot until the retry is queued, so idle() waits for it
+          setTimeout(() => {
+            this.inFlight--;
+            for (const r of retry) if (r.el.isConnected && r.text && !this.cache.has(r.text)) this.enqueue(r);
+            this.pump();
+            this.checkIdle();
+          }, this.opts.retryMs);
+        }
+      },
+    )
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight--;
+        this.deps.marks?.recheckStyles?.();
+        if (gen === this.gen) {
+          const { flagged, total } = this.counts();
+          try {
+            void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
+          } catch {
+            /* ignore */
+          }
+        }
+        this.pump();
+        this.checkIdle();
+      });
+  }
+
+  private checkIdle(): void {
+    if (this.isScanning || this.mutationTimer !== undefined) return;
+    const w = this.idleWaiters.splice(0);
+    for (const f of w) f();
+  }
+
+  private prune(): void {
+    if (!this.needPrune) return;
+    this.needPrune = false;
+    const keep: Rec[] = [];
+    for (const r of this.order) {
+      if (r.el.isConnected) keep.push(r);
+      else {
+        this.byKey.delete(r.key);
+        this.recs.delete(r.el);
+        this.flaggedRecs.delete(r);
+        this.queue.delete(r);
+        this.priority.delete(r);
+        this.io?.unobserve(r.el);
+        this.deps.marks?.forget?.(r.el);
+      }
+    }
+    this.order = keep;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Observers
+
+  private setUpIntersection(): void {
+    const win = this.doc.defaultView as (Window & typeof globalThis) | null;
+    const IO = win?.IntersectionObserver;
+    if (typeof IO !== 'function') return;
+    try {
+      this.io = new IO(
+        (entries) => {
+          let any = false;
+          for (const e of entries) {
+            const rec = this.recs.get(e.target);
+            if (!rec) continue;
+            rec.visible = e.isIntersecting;
+            if (e.isIntersecting && this.queue.has(rec)) {
+              this.priority.add(rec);
+              any = true;
+            } else this.priority.delete(rec);
+          }
+          if (any) this.pump();
+        },
+        { rootMargin: '200px 0px' },
+      );
+      for (const r of this.order) this.io.observe(r.el);
+    } catch {
+      this.io = null;
+    }
+  }
+
+  private observe(root: Document | ShadowRoot): void {
+    if (this.observedRoots.has(root)) return;
+    this.observedRoots.add(root);
+    if (root.nodeType === 11) this.deps.marks?.ensureStyles?.(root as ShadowRoot);
+    const win = this.doc.defaultView as (Window & typeof globalThis) | null;
+    const MO = win?.MutationObserver ?? (globalThis as { MutationObserver?: typeof MutationObserver }).MutationObserver;
+    if (typeof MO !== 'function') return;
+    try {
+      if (!this.mo) this.mo = new MO((records) => this.onMutations(records));
+      this.mo.observe(root, { childList: true, subtree: true, characterData: true });
+    } catch {
+      /* no observation: content added later is found on the next "scan" */
+    }
+  }
+
+  private onMutations(records: MutationRecord[]): void {
+    const own = (n: Node) => this.deps.isOwn?.(n) ?? false;
+    for (const m of records) {
+      if (m.type === 'childList') {
+        if (m.removedNodes.length) this.needPrune = true;
+        m.addedNodes.forEach((n) => {
+          if (own(n)) return;
+          if (n.nodeType === 1) this.pendingRoots.add(n);
+          else if (n.nodeType === 3 && m.target) this.pendingRoots.add(m.target);
+        });
+      } else if (m.type === 'characterData' && m.target.parentNode) {
+        this.pendingRoots.add(m.target.parentNode);
+      }
+    }
+    if (this.pendingRoots.size && this.mutationTimer === undefined) {
+      this.mutationTimer = setTimeout(() => {
+        this.mutationTimer = undefined;
+        try {
+          this.processMutations();
+        } catch {
+          /* ignore */
+        }
+        this.checkIdle();
+      }, this.opts.mutationDelayMs);
+    }
+  }
+
+  private addRoot(n: Node | null): void {
+    if (!n) return;
+    this.pendingRoots.add(n);
+    this.onMutations([]);
+  }
+
+  /** Content that changed or appeared: re-read known paragraphs, walk new subtrees. */
+  private processMutations(): void {
+    const roots = Array.from(this.pendingRoots);
+    this.pendingRoots.clear();
+    this.prune();
+    const seen = new Set<Element>();
+    for (const n of roots) {
+      if (!n.isConnected) continue;
+      let el: Element | null = n.nodeType === 1 ? (n as Element) : n.nodeType === 11 ? null : n.parentElement;
+      if (n.nodeType === 11) {
+        // A shadow root's own content changed: walk its host's shadow.
+        this.walkers.push(walkCandidates(n as ShadowRoot, this.extractOpts));
+        continue;
+      }
+      if (!el) continue;
+      // Inside a known paragraph: that paragraph's text changed.
+      const known = this.knownAncestor(el);
+      if (known) {
+        if (seen.has(known.el)) continue;
+        seen.add(known.el);
+        const text = readCandidateText(known.el, this.extractOpts);
+        if (text !== known.text) this.register({ el: known.el, text }, known.visible);
+        continue;
+      }
+      // New content: walk from the nearest block around it, unless it sits in excluded chrome.
+      while (el && el.parentElement && isInlineLike(el)) el = el.parentElement;
+      if (!el || seen.has(el) || inPrunedContext(el, this.extractOpts)) continue;
+      seen.add(el);
+      this.walkers.push(walkCandidates(el, this.extractOpts));
+    }
+    this.kick();
+  }
+
+  private knownAncestor(el: Element): Rec | undefined {
+    let e: Element | null = el;
+    for (let i = 0; e && i < 256; i++) {
+      const r = this.recs.get(e);
+      if (r) return r;
+      const parent: Element | null = e.parentElement;
+      if (parent) e = parent;
+      else {
+        const root = e.getRootNode?.();
+        e = root && root.nodeType === 11 ? (root as ShadowRoot).host : null;
+      }
+    }
+    return undefined;
+  }
+}
+
+const INLINE = new Set(['a', 'abbr', 'b', 'bdi', 'bdo', 'br', 'cite', 'data', 'dfn', 'em', 'i', 'mark', 'q', 's', 'small', 'span', 'strong', 'sub', 'sup', 'time', 'u', 'wbr', 'del', 'ins', 'font', 'code']);
+function isInlineLike(el: Element): boolean {
+  return INLINE.has((el.localName || '').toLowerCase());
+}
