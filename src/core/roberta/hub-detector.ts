@@ -30,7 +30,11 @@ export interface HubDetectorOptions {
   gpuFeatures?: ReadonlySet<string>;
   /** Run batches elsewhere than onnxruntime-web (e.g. onnxruntime-node in benchmarks). */
   runner?: (model: Uint8Array) => Promise<{ run: LogitsRunner; backend: Backend; dispose?: () => Promise<void> }>;
-  /** Windows per model run (default 8). */
+  /**
+   * Windows per model run. Default 8, but 1 for the 8-bit variant: its activations are quantised with
+   * one scale per tensor, computed over the whole batch, so a window's score would depend on the other
+   * windows (and the padding) it happens to be batched with.
+   */
   maxBatch?: number;
   signal?: AbortSignal;
   /** Shared client (the host keeps one so that concurrent downloads are shared); made from the options above when absent. */
@@ -81,7 +85,7 @@ export async function createHubDetector(opts: HubDetectorOptions): Promise<Detec
     machineIndex: m,
     numLabels: Object.keys(config.id2label ?? {}).length || 2,
     maxTextTokens: Math.min(510, maxPos - 4),
-    maxBatch: opts.maxBatch,
+    maxBatch: opts.maxBatch ?? (variant === 'q8' ? 1 : 8),
     calibration: entry?.calibration ?? undefined,
     dispose,
   });
