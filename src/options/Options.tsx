@@ -7,7 +7,7 @@ import type { Settings } from '../protocol/messages.ts';
 import * as api from '../popup/api.ts';
 import { ErrorBoundary } from '../popup/ErrorBoundary.tsx';
 import { useDetectorStatus, useModels, useSettings } from '../popup/hooks.ts';
-import { SENSITIVITY_TEXT, formatPercent, fprSentence, parseMeta, siteList, type ModelMeta } from '../popup/model.ts';
+import { SENSITIVITY_TEXT, formatRate, fprSentence, parseMeta, siteList, type ModelMeta } from '../popup/model.ts';
 import { ModelsSection, StatusLine } from '../popup/Models.tsx';
 import { AutoScanControls, SensitivityControl, applyPendingGrant } from '../popup/SettingsControls.tsx';
 
@@ -110,7 +110,7 @@ function About({ meta }: { meta: ModelMeta | null | undefined }) {
       </p>
       <h3>The built-in model</h3>
       <p>
-        {meta?.name ? `${meta.name}${meta.version ? ` (version ${meta.version})` : ''}: ` : ''}a small model that ships
+        {meta?.name ? `${meta.name}${meta.version ? ` (version ${meta.version})` : ''} is` : 'It is'} a small model that ships
         inside the extension and runs in your browser. Nothing you read is sent anywhere: no text leaves your computer,
         with the built-in model or a downloaded one.
       </p>
@@ -131,8 +131,8 @@ function About({ meta }: { meta: ModelMeta | null | undefined }) {
               <tr key={r.sensitivity}>
                 <th scope="row">{SENSITIVITY_TEXT[r.sensitivity].label}</th>
                 <td>{r.threshold !== undefined ? r.threshold.toFixed(2) : '—'}</td>
-                <td>{r.fpr !== undefined ? `${fprSentence(r.fpr)} (${formatPercent(r.fpr)})` : '—'}</td>
-                <td>{r.tpr !== undefined ? formatPercent(r.tpr) : '—'}</td>
+                <td>{r.fpr !== undefined ? `${fprSentence(r.fpr)} (${formatRate(r.fpr)})` : '—'}</td>
+                <td>{r.tpr !== undefined ? formatRate(r.tpr) : '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -24,12 +24,17 @@ export function StatusLine({ state }: { state: StatusState }) {
     <div class={`status status-${state.error ? 'error' : view.tone}`} data-testid="status" role="status" aria-live="polite">
       <p class="status-text">
         <span class="status-dot" aria-hidden="true" />
-        {state.error ? state.error : view.text}
-        {state.error && (
-          <button type="button" class="link" onClick={state.retry}>
-            Try again
-          </button>
-        )}
+        <span class="status-msg">
+          {state.error ? state.error : view.text}
+          {state.error && (
+            <>
+              {' '}
+              <button type="button" class="link" onClick={state.retry} data-testid="status-retry">
+                Try again
+              </button>
+            </>
+          )}
+        </span>
       </p>
       {!state.error && view.tone === 'busy' && (
         <progress

@@ -270,6 +270,7 @@ export function PageSection(props: {
           <p class="headline">
             {s.flagged > 0 && <FlagIcon />} {text.headline}
           </p>
+          {text.share && <p class="share-text">{text.share}</p>}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
         {s.total > 0 && s.scored > 0 && (

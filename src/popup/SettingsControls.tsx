@@ -36,9 +36,9 @@ export function SensitivityControl(props: {
               data-testid={`sensitivity-${s}`}
             />
             <label for={id}>
-              <span class="choice-label">{SENSITIVITY_TEXT[s].label}</span>
+              <span class="choice-label">{SENSITIVITY_TEXT[s].label}</span>{' '}
               <span class="hint" id={`${id}-hint`}>
-                {SENSITIVITY_TEXT[s].hint}
+                — {SENSITIVITY_TEXT[s].hint}
                 {fpr !== undefined ? ` ${fprSentence(fpr)} in our tests.` : ''}
               </span>
             </label>
@@ -173,7 +173,7 @@ export function AutoScanControls(props: {
       <Switch
         on={settings.autoScan}
         label="Scan pages automatically"
-        hint="Checks each page you open. Needs permission to read the sites you visit; text never leaves your browser."
+        hint="Needs permission to read the sites you visit. Text never leaves your browser."
         busy={busy === 'global'}
         testid="autoscan-global"
         onToggle={() =>

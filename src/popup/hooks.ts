@@ -41,6 +41,9 @@ export function useSettings(): SettingsState {
   return { settings, error, save };
 }
 
+const AUTO_RETRIES = 2;
+const RETRY_MS = 1500;
+
 export interface StatusState {
   status: DetectorStatus | null;
   error: string | null;
@@ -54,6 +57,7 @@ export function useDetectorStatus(): StatusState {
   useEffect(() => api.onStatus((s) => (setStatus(s), setError(null))), []);
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     api
       .getStatus()
       .then((s) => {
@@ -61,9 +65,15 @@ export function useDetectorStatus(): StatusState {
         if (s && typeof s === 'object' && typeof s.state === 'string') (setStatus(s), setError(null));
         else setError('Telltale’s background gave no detector status. Try again in a moment.');
       })
-      .catch((err) => live && setError(describeError(err, 'background')));
+      .catch((err) => {
+        if (!live) return;
+        setError(describeError(err, 'background'));
+        // A restarting background answers again within a second or two.
+        if (attempt < AUTO_RETRIES) timer = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
+      });
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [attempt]);
   return { status, error, retry: () => setAttempt((a) => a + 1) };
@@ -82,6 +92,7 @@ export function useModels(): ModelsState {
   useEffect(() => api.onModels((m) => (setModels(m), setError(null))), []);
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     api
       .getModels()
       .then((r) => {
@@ -89,9 +100,14 @@ export function useModels(): ModelsState {
         if (r && Array.isArray(r.models)) (setModels(r.models), setError(null));
         else setError('Could not list the downloadable models.');
       })
-      .catch((err) => live && setError(describeError(err, 'background')));
+      .catch((err) => {
+        if (!live) return;
+        setError(describeError(err, 'background'));
+        if (attempt < AUTO_RETRIES) timer = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
+      });
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [attempt]);
   return { models, error, reload: () => setAttempt((a) => a + 1) };

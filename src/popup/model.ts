@@ -167,6 +167,8 @@ export function summarise(items: readonly ReportItem[]): Summary {
 
 export interface SummaryText {
   headline: string;
+  /** How much of the judged text sits in flagged paragraphs, when anything is flagged. */
+  share?: string;
   /** Secondary facts, each a short phrase. */
   details: string[];
 }
@@ -178,15 +180,16 @@ export function summaryText(s: Summary, scanning: boolean): SummaryText {
   if (s.errors) details.push(`${s.errors} failed`);
   if (s.pending) details.push(`${s.pending} still being checked`);
   let headline: string;
+  let share: string | undefined;
   if (s.total === 0) headline = scanning ? 'Scanning the page…' : 'No paragraphs to check on this page.';
   else if (s.scored === 0) headline = s.pending ? `Checking ${plural(s.total, 'paragraph')}…` : 'No paragraph could be judged.';
   else {
     headline = `${s.flagged} of ${plural(s.scored, 'judged paragraph')} flagged`;
     if (s.flaggedShare !== null && s.flagged > 0) {
-      headline += ` · ${formatShare(s.flaggedShare)} of the judged text (by characters) is in flagged paragraphs`;
+      share = `${formatShare(s.flaggedShare)} of the judged text (by characters) is in flagged paragraphs`;
     }
   }
-  return { headline, details };
+  return share ? { headline, share, details } : { headline, details };
 }
 
 function formatShare(x: number): string {
@@ -308,9 +311,9 @@ export function detectorAfterDelete(current: string, deleted: string, models: re
 // Pages, sites and permissions
 
 export const SENSITIVITY_TEXT: Record<Sensitivity, { label: string; hint: string }> = {
-  low: { label: 'Low', hint: 'Flags only text that is very likely generated. Fewest false alarms; misses more.' },
-  balanced: { label: 'Balanced', hint: 'The default: a middle ground between misses and false alarms.' },
-  high: { label: 'High', hint: 'Flags more, including borderline text. Expect more false alarms.' },
+  low: { label: 'Low', hint: 'only very likely text; fewest false alarms.' },
+  balanced: { label: 'Balanced', hint: 'the default middle ground.' },
+  high: { label: 'High', hint: 'flags more; expect more false alarms.' },
 };
 
 export function isSensitivity(v: unknown): v is Sensitivity {
@@ -454,6 +457,14 @@ export function parseMeta(raw: unknown): ModelMeta | null {
   }
   if (!rows.length && !name && !version && meta.minWords === undefined) return null;
   return meta;
+}
+
+/** A measured rate as a percentage with a decimal under 10% (0.4%, 2.1%), where whole percents hide the difference. */
+export function formatRate(x: number): string {
+  if (!Number.isFinite(x)) return '?';
+  const pct = x * 100;
+  if (pct > 0 && pct < 0.1) return '<0.1%';
+  return pct < 10 ? `${pct.toFixed(1)}%` : `${Math.round(pct)}%`;
 }
 
 /** "About 3 in 100 human-written paragraphs get flagged", from a measured false-positive rate. */

@@ -11,6 +11,7 @@ import {
   flaggedFirst,
   formatBytes,
   formatPercent,
+  formatRate,
   fprSentence,
   meaningOfScore,
   modelProgress,
@@ -144,7 +145,8 @@ describe('summarise and summaryText', () => {
   });
   it('says it in words', () => {
     const t = summaryText(summarise(items), false);
-    assert.equal(t.headline, '1 of 2 judged paragraphs flagged · 30% of the judged text (by characters) is in flagged paragraphs');
+    assert.equal(t.headline, '1 of 2 judged paragraphs flagged');
+    assert.equal(t.share, '30% of the judged text (by characters) is in flagged paragraphs');
     assert.deepEqual(t.details, ['1 too short to judge', '1 not judged (not English or not prose)', '1 failed', '1 still being checked']);
   });
   it('handles empty and not-yet-judged pages', () => {
@@ -152,7 +154,9 @@ describe('summarise and summaryText', () => {
     assert.equal(summaryText(summarise([]), false).headline, 'No paragraphs to check on this page.');
     assert.equal(summaryText(summarise([item('x', 'pending', 5)]), true).headline, 'Checking 1 paragraph…');
     assert.equal(summaryText(summarise([item('x', 'too-short', 5)]), false).headline, 'No paragraph could be judged.');
-    assert.equal(summaryText(summarise([item('b', 'scored', 9, verdict(0.1))]), false).headline, '0 of 1 judged paragraph flagged');
+    const none = summaryText(summarise([item('b', 'scored', 9, verdict(0.1))]), false);
+    assert.equal(none.headline, '0 of 1 judged paragraph flagged');
+    assert.equal(none.share, undefined);
   });
   it('ignores nonsense character counts', () => {
     const s = summarise([item('a', 'scored', Number.NaN, verdict(0.9, true)), item('b', 'scored', -5, verdict(0.1))]);
@@ -313,5 +317,15 @@ describe('fprSentence', () => {
     assert.equal(fprSentence(0.03), 'About 3 in 100 human-written paragraphs got flagged');
     assert.equal(fprSentence(0.004), 'About 4 in 1,000 human-written paragraphs got flagged');
     assert.equal(fprSentence(0.0001), 'Fewer than 1 in 1,000 human-written paragraphs got flagged');
+  });
+});
+
+describe('formatRate', () => {
+  it('keeps a decimal for small rates', () => {
+    assert.equal(formatRate(0.004), '0.4%');
+    assert.equal(formatRate(0.021), '2.1%');
+    assert.equal(formatRate(0.63), '63%');
+    assert.equal(formatRate(0.0001), '<0.1%');
+    assert.equal(formatRate(0), '0.0%');
   });
 });
