@@ -41,8 +41,13 @@ const NEVER_CANDIDATE = new Set(['html', 'body', 'h1', 'h2', 'h3', 'h4', 'h5', '
 export interface ExtractOptions {
   /** Elements (hosts of our own UI) whose subtree is never scanned. */
   isOwn?: (el: Element) => boolean;
-  /** Minimum words (CJK characters count as words) for a candidate. The detector decides "too short" itself. */
+  /**
+   * Minimum words (CJK characters count as words) for a generic block (div, td, section) to be a
+   * candidate. The detector decides "too short" itself, so real paragraph elements need less.
+   */
   minWords?: number;
+  /** Minimum words for paragraph elements (p, li, blockquote, dd, figcaption): "Too short." is still judged. */
+  minWordsParagraph?: number;
   /** Text longer than this is cut while it is read (a 1 MB paragraph need not be copied whole). */
   maxChars?: number;
   /**
@@ -61,6 +66,10 @@ export interface Candidate {
 }
 
 export const DEFAULT_MIN_WORDS = 4;
+export const DEFAULT_MIN_WORDS_PARAGRAPH = 2;
+
+/** Elements that are paragraphs by meaning: short ones are still sent (and come back too-short). */
+const PARAGRAPH_TAGS = new Set(['p', 'li', 'blockquote', 'dd', 'dt', 'figcaption', 'caption', 'summary']);
 
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}\p{M}'’-]*/gu;
 const CJK_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/gu;
@@ -92,7 +101,8 @@ function attr(el: Element, name: string): string | null {
 /** An editable region (contenteditable="", "true", "plaintext-only"), or inside one. */
 function isEditableAttr(el: Element): boolean {
   const ce = attr(el, 'contenteditable');
-  if (ce !== null && ce.toLowerCase() !== 'false') return true;
+  if (ce !== null) return ce.trim().toLowerCase() !== 'false';
+  // Inherited editability (designMode, an editable ancestor in another tree).
   return (el as HTMLElement).isContentEditable === true;
 }
 
@@ -143,7 +153,7 @@ export function isRendered(el: Element, layout: boolean): boolean {
       if (!anyEl.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true, contentVisibilityAuto: false })) return false;
     } else {
       const win = el.ownerDocument.defaultView;
-      const cs = win?.getComputedStyle(el);
+      const cs = win?.getComputedStyle?.(el);
       if (cs && (cs.visibility === 'hidden' || cs.visibility === 'collapse')) return false;
     }
     const rects = el.getClientRects();
@@ -151,7 +161,7 @@ export function isRendered(el: Element, layout: boolean): boolean {
     const r = el.getBoundingClientRect();
     if (r.width <= 1 || r.height <= 1) return false;
     const win = el.ownerDocument.defaultView;
-    const cs = win?.getComputedStyle(el);
+    const cs = win?.getComputedStyle?.(el);
     if (cs && (cs.clipPath === 'inset(50%)' || (cs.clip && cs.clip.startsWith('rect(0') && cs.position === 'absolute'))) return false;
   } catch {
     // A detached or exotic element: treat as not rendered rather than throw.
@@ -256,8 +266,9 @@ export function collapse(s: string): string {
  * Decides whether `el` is a paragraph candidate. Returns its text when it is, `null` when the walk
  * should go into its children instead, and `''` when it is neither (too small, link list).
  */
-function judgeElement(el: Element, opts: ExtractOptions, minWords: number, maxChars: number): string | null {
+function judgeElement(el: Element, opts: ExtractOptions, minWordsBlock: number, maxChars: number): string | null {
   const tag = tagOf(el);
+  const minWords = PARAGRAPH_TAGS.has(tag) ? Math.min(minWordsBlock, opts.minWordsParagraph ?? DEFAULT_MIN_WORDS_PARAGRAPH) : minWordsBlock;
   const stats: TextStats = { directLen: 0, linkLen: 0, hasBlocks: false };
   const direct = readText(el, maxChars, false, opts, stats);
   if (stats.hasBlocks) {

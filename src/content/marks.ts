@@ -60,6 +60,8 @@ export class Marks {
   private readonly ranges = new WeakMap<Element, { level: Level; range: Range }>();
   /** Elements we made focusable (tabindex we added), to undo it. */
   private readonly focusable = new WeakSet<Element>();
+  /** Elements whose aria-description is ours (a page's own one is left alone otherwise). */
+  private readonly described = new WeakSet<Element>();
   private readonly styledRoots = new WeakSet<Document | ShadowRoot>();
 
   constructor(private readonly doc: Document) {
@@ -104,14 +106,15 @@ export class Marks {
       if (state === 'scored' && verdict && verdict.p_machine !== null) el.setAttribute(ATTR_SCORE, verdict.p_machine.toFixed(3));
       else el.removeAttribute(ATTR_SCORE);
       const level = state === 'scored' ? levelOf(verdict) : 'none';
-      if (level === 'generated' || level === 'uncertain') {
-        el.setAttribute(ATTR_LEVEL, level);
-        el.setAttribute('aria-description', `Telltale: ${verdictWords(verdict!)} (${percent(verdict!.p_machine!)} likely machine-generated)`);
-      } else {
-        if (el.hasAttribute(ATTR_LEVEL)) {
-          el.removeAttribute(ATTR_LEVEL);
-          el.removeAttribute('aria-description');
-        }
+      if (level === 'generated' || level === 'uncertain') el.setAttribute(ATTR_LEVEL, level);
+      else el.removeAttribute(ATTR_LEVEL);
+      // Every scored paragraph says what it is to assistive technology, not only the coloured ones.
+      if (level !== 'none') {
+        el.setAttribute('aria-description', `Telltale: ${verdictWords(verdict!)}, ${percent(verdict!.p_machine!)} likely machine-generated`);
+        this.described.add(el);
+      } else if (this.described.has(el)) {
+        el.removeAttribute('aria-description');
+        this.described.delete(el);
       }
       this.setFocusable(el, level === 'generated');
       this.setHighlight(el, level);
