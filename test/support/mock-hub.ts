@@ -60,7 +60,8 @@ export function repoFromDir(dir: string, overrides: Record<string, Uint8Array | 
 export async function startMockHub(repos: Record<string, MockRepo>): Promise<MockHub> {
   const hub: MockHub = { url: '', repos: new Map(Object.entries(repos)), failures: [], log: [], apiDisabled: false, close: async () => {} };
 
-  const take = (file: string, kind: Failure['kind']): Failure | undefined => {
+  const take = (file: string, kind: Failure['kind'], method = 'GET'): Failure | undefined => {
+    if (method === 'HEAD') return undefined; // failures are for downloads
     const i = hub.failures.findIndex((f) => f.kind === kind && f.file === file);
     if (i < 0) return undefined;
     const f = hub.failures[i]!;
@@ -96,11 +97,11 @@ export async function startMockHub(repos: Record<string, MockRepo>): Promise<Moc
     const original = repo.files.get(file);
     if (!original) return send(404, 'Entry not found', { 'x-repo-commit': repo.commit });
 
-    const status = take(file, 'status');
+    const status = take(file, 'status', req.method);
     if (status && status.kind === 'status') return send(status.status, 'injected failure');
 
     let body = original;
-    if (take(file, 'corrupt')) {
+    if (take(file, 'corrupt', req.method)) {
       body = original.slice();
       body[body.length >> 1]! ^= 0xff;
     }
@@ -116,7 +117,7 @@ export async function startMockHub(repos: Record<string, MockRepo>): Promise<Moc
     let end = body.length - 1;
     let code = 200;
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    if (range && !take(file, 'ignore-range')) {
+    if (range && !take(file, 'ignore-range', req.method)) {
       start = Number(range[1]);
       end = range[2] ? Math.min(Number(range[2]), end) : end;
       if (start >= body.length) return send(416, '', { ...headers, 'content-range': `bytes */${body.length}` });
@@ -125,7 +126,7 @@ export async function startMockHub(repos: Record<string, MockRepo>): Promise<Moc
     }
     const slice = body.subarray(start, end + 1);
     headers['content-length'] = slice.length;
-    const cut = take(file, 'cut');
+    const cut = take(file, 'cut', req.method);
     if (cut && cut.kind === 'cut' && req.method !== 'HEAD') {
       hub.log.push({ method: req.method ?? 'GET', path, range: req.headers.range, status: code });
       res.writeHead(code, headers);
