@@ -1,0 +1,251 @@
+/**
+ * Downloaded Hub models in the extension: an IndexedDB FileStore (the Cache API cannot key
+ * chrome-extension:// URLs, and Firefox has none in private windows) and the model manager the detector
+ * host (Chrome offscreen document, Firefox background page) answers `bg:host:models`, `bg:host:download`
+ * and `bg:host:delete-model` with. Downloads run here, so they survive the popup closing; a download
+ * cut short (network error, host closed) resumes from the bytes already stored.
+ *
+ * Wiring (src/host/hub-models.ts): `export { createHubModelManager as createHubModels } from './model-store.ts';`
+ */
+import { HubClient, type WantedFile } from '../core/hub/download.ts';
+import type { FileStore } from '../core/hub/store.ts';
+import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
+import { chooseVariant, REGISTRY, type RegistryEntry, type Variant } from '../core/roberta/registry.ts';
+import { pickBackend, webGpuFeatures, type Backend } from '../core/runtime.ts';
+import type { ModelEntryStatus } from '../protocol/messages.ts';
+import type { ModelManager } from './models.ts';
+import type { LoadedDetector } from './service.ts';
+
+const CHUNK = 16 << 20;
+interface Meta {
+  key: string;
+  size: number;
+  chunks: number;
+}
+interface Chunk {
+  key: string;
+  i: number;
+  data: ArrayBuffer;
+}
+
+const req = <T>(r: IDBRequest<T>) =>
+  new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+const done = (tx: IDBTransaction) =>
+  new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+
+/** FileStore on IndexedDB: files as chunk records (so that appending never rewrites), plus a size record per key. */
+export class IndexedDbFileStore implements FileStore {
+  private db?: Promise<IDBDatabase>;
+  constructor(private readonly name = 'telltale-models') {}
+
+  private open(): Promise<IDBDatabase> {
+    this.db ??= new Promise((resolve, reject) => {
+      const r = indexedDB.open(this.name, 1);
+      r.onupgradeneeded = () => {
+        r.result.createObjectStore('meta', { keyPath: 'key' });
+        r.result.createObjectStore('chunks', { keyPath: ['key', 'i'] });
+      };
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    return this.db;
+  }
+
+  private async tx(mode: IDBTransactionMode) {
+    const t = (await this.open()).transaction(['meta', 'chunks'], mode);
+    return { t, meta: t.objectStore('meta'), chunks: t.objectStore('chunks') };
+  }
+
+  private static range(key: string) {
+    return IDBKeyRange.bound([key, 0], [key, Number.MAX_SAFE_INTEGER]);
+  }
+
+  async get(key: string) {
+    const { meta, chunks } = await this.tx('readonly');
+    const m = (await req(meta.get(key))) as Meta | undefined;
+    if (!m) return null;
+    const parts = (await req(chunks.getAll(IndexedDbFileStore.range(key)))) as Chunk[];
+    const out = new Uint8Array(m.size);
+    let o = 0;
+    for (const c of parts.sort((a, b) => a.i - b.i)) (out.set(new Uint8Array(c.data), o), (o += c.data.byteLength));
+    return out;
+  }
+
+  async put(key: string, data: Uint8Array) {
+    const { t, meta, chunks } = await this.tx('readwrite');
+    chunks.delete(IndexedDbFileStore.range(key));
+    let n = 0;
+    for (let o = 0; o < data.length || n === 0; o += CHUNK, n++) chunks.put({ key, i: n, data: data.slice(o, o + CHUNK).buffer });
+    meta.put({ key, size: data.length, chunks: n } satisfies Meta);
+    await done(t);
+  }
+
+  async append(key: string, chunk: Uint8Array) {
+    const { t, meta, chunks } = await this.tx('readwrite');
+    const m = ((await req(meta.get(key))) as Meta | undefined) ?? { key, size: 0, chunks: 0 };
+    chunks.put({ key, i: m.chunks, data: chunk.slice().buffer } satisfies Chunk);
+    meta.put({ key, size: m.size + chunk.length, chunks: m.chunks + 1 } satisfies Meta);
+    await done(t);
+  }
+
+  async size(key: string) {
+    const { meta } = await this.tx('readonly');
+    return ((await req(meta.get(key))) as Meta | undefined)?.size ?? null;
+  }
+
+  async move(from: string, to: string) {
+    const { t, meta, chunks } = await this.tx('readwrite');
+    const m = (await req(meta.get(from))) as Meta | undefined;
+    if (!m) throw new Error(`no such key: ${from}`);
+    chunks.delete(IndexedDbFileStore.range(to));
+    // One chunk at a time through a cursor: a 500 MB model never sits in memory twice.
+    await new Promise<void>((resolve, reject) => {
+      const c = chunks.openCursor(IndexedDbFileStore.range(from));
+      c.onerror = () => reject(c.error);
+      c.onsuccess = () => {
+        const cur = c.result;
+        if (!cur) return resolve();
+        const v = cur.value as Chunk;
+        chunks.put({ key: to, i: v.i, data: v.data } satisfies Chunk);
+        cur.delete();
+        cur.continue();
+      };
+    });
+    meta.delete(from);
+    meta.put({ ...m, key: to });
+    await done(t);
+  }
+
+  async delete(key: string) {
+    const { t, meta, chunks } = await this.tx('readwrite');
+    chunks.delete(IndexedDbFileStore.range(key));
+    meta.delete(key);
+    await done(t);
+  }
+
+  async list(prefix: string) {
+    const { meta } = await this.tx('readonly');
+    const all = (await req(meta.getAll(IDBKeyRange.bound(prefix, prefix + '\uffff')))) as Meta[];
+    return all.map((m) => ({ key: m.key, bytes: m.size }));
+  }
+}
+
+/** Quota and usage of this extension's storage, and whether it is persistent (not evicted under pressure). */
+export async function storageInfo(): Promise<{ usage?: number; quota?: number; persisted: boolean }> {
+  const s = globalThis.navigator?.storage;
+  const est = await s?.estimate?.().catch(() => undefined);
+  const persisted = (await s?.persisted?.().catch(() => false)) ?? false;
+  return { usage: est?.usage, quota: est?.quota, persisted };
+}
+
+export interface HubModelManagerOptions {
+  store?: FileStore;
+  hubUrl?: string;
+  fetch?: typeof fetch;
+  entries?: readonly RegistryEntry[];
+  allowWebGpu?: boolean;
+}
+
+/**
+ * The host's model manager: lists registry models with their local state, downloads (once, shared, in
+ * the background; progress pushed through `onChange`), deletes, and loads detectors from stored files.
+ */
+export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => void, opts: HubModelManagerOptions = {}): ModelManager & {
+  load(id: string, backend: Backend, onProgress: (p: number) => void, embedded?: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
+  client: HubClient;
+} {
+  const store = opts.store ?? new IndexedDbFileStore();
+  const client = new HubClient({ store, hubUrl: opts.hubUrl, fetch: opts.fetch });
+  const entries = opts.entries ?? REGISTRY;
+  const live = new Map<string, { progress: number; state: 'downloading' | 'error'; error?: string }>();
+  let variantP: Promise<Variant> | undefined;
+  const variant = () =>
+    (variantP ??= (async () => {
+      const backend = await pickBackend(opts.allowWebGpu ?? true);
+      return chooseVariant(backend, backend === 'webgpu' ? await webGpuFeatures() : new Set());
+    })());
+  const entry = (id: string) => entries.find((e) => e.id === id);
+  const filesFor = async (e: RegistryEntry): Promise<WantedFile[]> => wantedFiles(e, await variant());
+
+  async function status(e: RegistryEntry): Promise<ModelEntryStatus> {
+    const files = await filesFor(e);
+    const v = e.variants[await variant()];
+    const storedBytes = await client.storedBytes(e.repo);
+    const l = live.get(e.id);
+    const ready = !l && (await client.isStored(e.repo, e.revision ?? 'main', files));
+    return {
+      id: e.id, name: e.name, bytes: v?.size ?? v?.approxBytes ?? 0, storedBytes,
+      state: l?.state ?? (ready ? 'ready' : 'absent'),
+      ...(l?.state === 'downloading' ? { progress: l.progress } : {}),
+      ...(l?.error ? { error: l.error } : {}),
+    };
+  }
+  const list = () => Promise.all(entries.map(status));
+  let lastPush = 0;
+  const push = (force = false) => {
+    const now = Date.now();
+    if (!force && now - lastPush < 250) return;
+    lastPush = now;
+    list().then(onChange, () => undefined);
+  };
+
+  async function fetchFiles(e: RegistryEntry, onProgress?: (p: number) => void) {
+    live.set(e.id, { state: 'downloading', progress: 0 });
+    push(true);
+    try {
+      await client.ensure({
+        repo: e.repo, revision: e.revision ?? 'main', files: await filesFor(e),
+        onProgress: (p) => {
+          const frac = p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0;
+          live.set(e.id, { state: 'downloading', progress: frac });
+          onProgress?.(frac);
+          push();
+        },
+      });
+      live.delete(e.id);
+    } catch (err) {
+      live.set(e.id, { state: 'error', progress: 0, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      push(true);
+    }
+  }
+
+  return {
+    client,
+    list,
+    async download(id) {
+      const e = entry(id);
+      if (!e) return { ok: false, error: `unknown model "${id}"` };
+      // Runs on in this page after the reply; the popup follows `host:ui:models`.
+      fetchFiles(e).catch(() => undefined);
+      return { ok: true };
+    },
+    async remove(id) {
+      const e = entry(id);
+      if (!e) return { ok: false, error: `unknown model "${id}"` };
+      if (live.get(id)?.state === 'downloading') return { ok: false, error: 'The model is downloading; try again when it has finished.' };
+      await client.remove(e.repo);
+      live.delete(id);
+      push(true);
+      return { ok: true };
+    },
+    async load(id, backend, onProgress) {
+      const e = entry(id);
+      if (!e) throw new Error(`unknown detector "${id}"`);
+      const d = await createHubDetector({
+        repo: e.repo, store, backend, client,
+        onProgress: (p) => onProgress(p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0),
+      });
+      push(true);
+      return { detector: d, backend: d.backend };
+    },
+  };
+}

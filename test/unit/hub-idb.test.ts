@@ -1,0 +1,76 @@
+import 'fake-indexeddb/auto';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { HubClient } from '../../src/core/hub/download.ts';
+import { wantedFiles } from '../../src/core/roberta/hub-detector.ts';
+import type { RegistryEntry } from '../../src/core/roberta/registry.ts';
+import { createHubModelManager, IndexedDbFileStore } from '../../src/host/model-store.ts';
+import type { ModelEntryStatus } from '../../src/protocol/messages.ts';
+import { repoFromDir, startMockHub, type MockHub, type MockRepo } from '../support/mock-hub.ts';
+import { TEXTS, TINY } from '../support/roberta-fixtures.ts';
+
+const REPO = 'telltale/tiny-roberta';
+let hub: MockHub;
+let tiny: MockRepo;
+before(async () => {
+  tiny = repoFromDir(TINY);
+  hub = await startMockHub({ [REPO]: tiny });
+});
+after(() => hub.close());
+
+describe('IndexedDB file store (fake-indexeddb)', () => {
+  test('put, append, size, move, list, delete', async () => {
+    const s = new IndexedDbFileStore('t1');
+    assert.equal(await s.get('a'), null);
+    await s.put('a/x', new Uint8Array([1, 2, 3]));
+    await s.append('a/y', new Uint8Array([4]));
+    await s.append('a/y', new Uint8Array([5, 6]));
+    assert.deepEqual(await s.get('a/y'), new Uint8Array([4, 5, 6]));
+    assert.equal(await s.size('a/y'), 3);
+    await s.move('a/y', 'b/z');
+    assert.equal(await s.get('a/y'), null);
+    assert.deepEqual(await s.get('b/z'), new Uint8Array([4, 5, 6]));
+    assert.deepEqual((await s.list('a/')).map((x) => x.key), ['a/x']);
+    await s.put('b/z', new Uint8Array(0));
+    assert.deepEqual(await s.get('b/z'), new Uint8Array(0));
+    await s.delete('b/z');
+    assert.equal(await s.size('b/z'), null);
+  });
+
+  test('a download interrupted and resumed into IndexedDB is byte-exact', async () => {
+    const store = new IndexedDbFileStore('t2');
+    hub.failures.push({ kind: 'cut', file: 'onnx/model.onnx', afterBytes: 123_456 });
+    const c = new HubClient({ store, hubUrl: hub.url, retryDelayMs: 5, flushBytes: 32 << 10 });
+    const got = await c.ensure({ repo: REPO, files: wantedFiles(undefined, 'fp32') });
+    assert.deepEqual(got['onnx/model.onnx'], tiny.files.get('onnx/model.onnx'));
+    assert.ok(hub.log.some((l) => l.range?.startsWith('bytes=')));
+    assert.deepEqual(await store.get(`files/${REPO}/${tiny.commit}/onnx/model.onnx`), tiny.files.get('onnx/model.onnx'));
+  });
+});
+
+describe('host model manager', () => {
+  const entry: RegistryEntry = {
+    id: 'tiny', name: 'Tiny test model', repo: REPO, revision: null, languages: ['en'], machineLabel: 'Fake',
+    policy: { minWords: 3, thresholds: { low: 0.9, balanced: 0.5, high: 0.2 } }, calibration: null, files: {},
+    variants: { q8: { file: 'onnx/model_quantized.onnx', sha256: null, verified: false, approxBytes: 150_000 }, fp32: { file: 'onnx/model.onnx', sha256: null, verified: false } },
+  };
+  test('lists, downloads in the background with progress pushes, loads, deletes', async () => {
+    const pushes: ModelEntryStatus[][] = [];
+    const m = createHubModelManager((s) => pushes.push(s), { store: new IndexedDbFileStore('t3'), hubUrl: hub.url, entries: [entry] });
+    assert.deepEqual((await m.list()).map((s) => [s.id, s.state, s.storedBytes, s.bytes]), [['tiny', 'absent', 0, 150_000]]);
+    assert.deepEqual(await m.download('tiny'), { ok: true });
+    for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+    const [s] = await m.list();
+    assert.equal(s!.state, 'ready');
+    assert.ok(s!.storedBytes > 100_000);
+    assert.ok(pushes.some((p) => p[0]!.state === 'downloading'));
+    const progress: number[] = [];
+    const { detector, backend } = await m.load('tiny', 'wasm', (p) => progress.push(p));
+    assert.equal(backend, 'wasm');
+    assert.equal((await detector.scoreBatch(TEXTS)).length, TEXTS.length);
+    assert.deepEqual(await m.remove('tiny'), { ok: true });
+    assert.equal((await m.list())[0]!.state, 'absent');
+    assert.equal((await m.list())[0]!.storedBytes, 0);
+    assert.deepEqual(await m.download('nope'), { ok: false, error: 'unknown model "nope"' });
+  });
+});
