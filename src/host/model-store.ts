@@ -137,6 +137,65 @@ export class IndexedDbFileStore implements FileStore {
   }
 }
 
+/**
+ * Models put into the build by `npm run fetch-models` (models/hub/ in the extension), read-only:
+ * `readFile` is e.g. `(p) => extensionFile(p)`. Absent index (no bundled models): an empty store.
+ */
+export class BundledFileStore implements FileStore {
+  private index?: Promise<Map<string, number>>;
+  constructor(private readonly readFile: (path: string) => Promise<Uint8Array>, private readonly base = 'models/hub/') {}
+  private files() {
+    this.index ??= this.readFile(this.base + 'index.json').then(
+      (b) => new Map((JSON.parse(new TextDecoder().decode(b)) as { files: { key: string; bytes: number }[] }).files.map((f) => [f.key, f.bytes])),
+      () => new Map<string, number>(),
+    );
+    return this.index;
+  }
+  async get(key: string) {
+    return (await this.files()).has(key) ? this.readFile(this.base + key) : null;
+  }
+  async size(key: string) {
+    return (await this.files()).get(key) ?? null;
+  }
+  async list(prefix: string) {
+    return [...(await this.files())].filter(([k]) => k.startsWith(prefix)).map(([key, bytes]) => ({ key, bytes }));
+  }
+  async put(): Promise<void> {
+    throw new Error('bundled models are read-only');
+  }
+  append = this.put;
+  move = this.put;
+  async delete() {}
+}
+
+/** Writable store over a read-only one: reads try `top` first; writes and deletes go to `top`. */
+export class LayeredFileStore implements FileStore {
+  constructor(private readonly top: FileStore, private readonly bottom: FileStore) {}
+  async get(key: string) {
+    return (await this.top.get(key)) ?? this.bottom.get(key);
+  }
+  async size(key: string) {
+    return (await this.top.size(key)) ?? this.bottom.size(key);
+  }
+  async list(prefix: string) {
+    const top = await this.top.list(prefix);
+    const seen = new Set(top.map((f) => f.key));
+    return [...top, ...(await this.bottom.list(prefix)).filter((f) => !seen.has(f.key))];
+  }
+  put(key: string, data: Uint8Array) {
+    return this.top.put(key, data);
+  }
+  append(key: string, chunk: Uint8Array) {
+    return this.top.append(key, chunk);
+  }
+  move(from: string, to: string) {
+    return this.top.move(from, to);
+  }
+  delete(key: string) {
+    return this.top.delete(key);
+  }
+}
+
 /** Quota and usage of this extension's storage, and whether it is persistent (not evicted under pressure). */
 export async function storageInfo(): Promise<{ usage?: number; quota?: number; persisted: boolean }> {
   const s = globalThis.navigator?.storage;
@@ -146,7 +205,10 @@ export async function storageInfo(): Promise<{ usage?: number; quota?: number; p
 }
 
 export interface HubModelManagerOptions {
+  /** Default: IndexedDB, layered over `bundled` when given. */
   store?: FileStore;
+  /** Reads files packaged in the extension (e.g. `extensionFile`), for models put there by fetch-models. */
+  bundled?: (path: string) => Promise<Uint8Array>;
   hubUrl?: string;
   fetch?: typeof fetch;
   entries?: readonly RegistryEntry[];
@@ -161,7 +223,8 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
   load(id: string, backend: Backend, onProgress: (p: number) => void, embedded?: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
   client: HubClient;
 } {
-  const store = opts.store ?? new IndexedDbFileStore();
+  const idb = opts.store ?? new IndexedDbFileStore();
+  const store = opts.bundled ? new LayeredFileStore(idb, new BundledFileStore(opts.bundled)) : idb;
   const client = new HubClient({ store, hubUrl: opts.hubUrl, fetch: opts.fetch });
   const entries = opts.entries ?? REGISTRY;
   const live = new Map<string, { progress: number; state: 'downloading' | 'error'; error?: string }>();

@@ -1,5 +1,9 @@
 import 'fake-indexeddb/auto';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeFileStore } from '../../src/node/hub-store.ts';
 import { after, before, describe, test } from 'node:test';
 import { HubClient } from '../../src/core/hub/download.ts';
 import { wantedFiles } from '../../src/core/roberta/hub-detector.ts';
@@ -72,5 +76,22 @@ describe('host model manager', () => {
     assert.equal((await m.list())[0]!.state, 'absent');
     assert.equal((await m.list())[0]!.storedBytes, 0);
     assert.deepEqual(await m.download('nope'), { ok: false, error: 'unknown model "nope"' });
+  });
+
+  test('models bundled by fetch-models are ready with no network', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telltale-bundle-'));
+    try {
+      const bundle = new NodeFileStore(dir);
+      const variantFiles = wantedFiles(entry, 'q8');
+      await new HubClient({ store: bundle, hubUrl: hub.url }).ensure({ repo: REPO, files: variantFiles });
+      writeFileSync(join(dir, 'index.json'), JSON.stringify({ files: await bundle.list('') }));
+      const readFile = async (p: string) => new Uint8Array(readFileSync(join(dir, p.replace(/^models\/hub\//, ''))));
+      const m = createHubModelManager(() => {}, { store: new IndexedDbFileStore('t4'), bundled: readFile, hubUrl: 'http://127.0.0.1:9', entries: [entry] });
+      assert.equal((await m.list())[0]!.state, 'ready');
+      const { detector } = await m.load('tiny', 'wasm', () => {});
+      assert.equal((await detector.scoreBatch(TEXTS)).length, TEXTS.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -194,6 +194,28 @@ describe('download manager', () => {
   });
 });
 
+describe('fetch-models', () => {
+  test('puts a repo into a build directory in the store layout, with an index; unreachable Hub fails clearly', async () => {
+    const { execFile } = await import('node:child_process');
+    const run = (args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(process.execPath, ['--import', 'tsx', 'scripts/fetch-models.ts', ...args], (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr })));
+    const out = join(dir, 'bundle');
+    const ok = await run(['--hub', hub.url, '--model', REPO, '--variant', 'fp32', '--out', out]);
+    assert.equal(ok.code, 0, ok.out);
+    const bundled = new NodeFileStore(out);
+    const index = JSON.parse(new TextDecoder().decode((await bundled.get('index.json'))!));
+    assert.ok(index.files.some((f: { key: string }) => f.key === `files/${REPO}/${tiny.commit}/${MODEL}`));
+    // The bundle is a complete, pinned store: usable with no network at all.
+    const got = await new HubClient({ store: bundled, hubUrl: 'http://127.0.0.1:9' }).ensure({ repo: REPO, files });
+    assert.deepEqual(got[MODEL], tiny.files.get(MODEL));
+    const bad = await run(['--hub', 'http://127.0.0.1:9', '--model', REPO, '--out', join(dir, 'none')]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.out, /cannot be reached/);
+  });
+});
+
 describe('createHubDetector', () => {
   test('from the mock Hub: scores equal a direct onnxruntime-node run; offline afterwards', async () => {
     const progress: DownloadProgress[] = [];
