@@ -35,6 +35,8 @@ const START_TIMEOUT_MS = 15_000;
 export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
   const [page, setPage] = useState<PageState>({ kind: 'loading' });
   const startedAt = useRef(0);
+  /** Whether this popup asked for a scan: an empty report before that means "not scanned yet". */
+  const scanRequested = useRef(false);
   /** After "Scan again" the content script may still report the old, finished scan for a moment. */
   const pollUntil = useRef(0);
   const inFlight = useRef(false);
@@ -88,6 +90,7 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
   async function scan() {
     if (!tab) return;
     const previous = page;
+    scanRequested.current = true;
     startedAt.current = Date.now();
     pollUntil.current = Date.now() + 2_000;
     if (previous.kind !== 'report') setPage({ kind: 'starting' });
@@ -104,7 +107,12 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
     }
   }
 
-  return { page, scan };
+  // A content script that is present but has not scanned (no auto-scan here) reports nothing at all.
+  const shown: PageState =
+    page.kind === 'report' && page.report.items.length === 0 && !page.report.scanning && !page.report.selection && !scanRequested.current
+      ? { kind: 'not-scanned' }
+      : page;
+  return { page: shown, scan };
 }
 
 function validReport(r: unknown): r is PageReport {
@@ -260,7 +268,8 @@ export function PageSection(props: {
   const text = summaryText(s, report.scanning);
   const busy = shouldPoll(report);
   const items = sortFlagged ? flaggedFirst(report.items) : report.items;
-  const example = report.items.find((i) => i.state === 'scored' && i.verdict?.p_machine != null)?.verdict?.p_machine;
+  const scored = report.items.filter((i) => i.state === 'scored' && i.verdict?.p_machine != null);
+  const example = (scored.find((i) => i.verdict?.flagged) ?? scored[0])?.verdict?.p_machine;
 
   return (
     <>
@@ -276,12 +285,14 @@ export function PageSection(props: {
         {s.total > 0 && s.scored > 0 && (
           <progress class="share" max={1} value={s.flaggedShare ?? 0} aria-label="Share of judged text in flagged paragraphs" />
         )}
-        <p class="hint meaning">
-          {meaningOfScore(example ?? 0.73)}{' '}
-          <a href={props.optionsHref} target="_blank" rel="noopener" onClick={props.onOpenOptions} data-testid="scores-link">
-            How often it is wrong
-          </a>
-        </p>
+        {s.scored > 0 && (
+          <p class="hint meaning">
+            {meaningOfScore(example ?? 0.73)}{' '}
+            <a href={props.optionsHref} target="_blank" rel="noopener" onClick={props.onOpenOptions} data-testid="scores-link">
+              How often it is wrong
+            </a>
+          </p>
+        )}
         <div class="page-actions">
           <button type="button" onClick={scan} disabled={busy} data-testid="scan-button">
             {busy ? 'Scanning…' : 'Scan again'}
