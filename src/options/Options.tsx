@@ -2,14 +2,15 @@
  * The options page: every setting, the per-site list, the models in full, and what the scores mean
  * (with the false-positive rates measured for the embedded model, when it ships them).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../protocol/messages.ts';
 import * as api from '../popup/api.ts';
 import { ErrorBoundary } from '../popup/ErrorBoundary.tsx';
 import { useDetectorStatus, useModels, useSettings } from '../popup/hooks.ts';
 import { SENSITIVITY_TEXT, formatRate, fprSentence, parseMeta, siteList, type ModelMeta } from '../popup/model.ts';
 import { ModelsSection, StatusLine } from '../popup/Models.tsx';
-import { AutoScanControls, SensitivityControl, applyPendingGrant } from '../popup/SettingsControls.tsx';
+import { AutoScanControls, SensitivityControl } from '../popup/SettingsControls.tsx';
+import { applyPendingGrant } from '../popup/pending-grant.ts';
 
 export function Options() {
   const { settings, error, save } = useSettings();
@@ -20,14 +21,8 @@ export function Options() {
   useEffect(() => {
     api.fetchEmbeddedMeta().then((raw) => setMeta(parseMeta(raw)), () => setMeta(null));
   }, []);
-  const pendingChecked = useRef(false);
-  useEffect(() => {
-    // Once, when the settings first arrive.
-    if (settings && !pendingChecked.current) {
-      pendingChecked.current = true;
-      void applyPendingGrant(save, settings);
-    }
-  }, [settings, save]);
+  // A permission granted while an earlier popup was closed under the prompt (see pending-grant.ts).
+  useEffect(() => void applyPendingGrant(), []);
 
   return (
     <main class="options">

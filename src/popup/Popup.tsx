@@ -2,14 +2,15 @@
  * The toolbar popup: the current page's report, the detector's status, and the settings people change
  * most (sensitivity, automatic scanning, detector). `?tab=ID` makes it about that tab (end-to-end tests).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
 import { pageAccess } from './model.ts';
 import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
-import { AutoScanControls, SensitivityControl, applyPendingGrant } from './SettingsControls.tsx';
+import { AutoScanControls, SensitivityControl } from './SettingsControls.tsx';
+import { applyPendingGrant } from './pending-grant.ts';
 
 export function Popup() {
   const [tab, setTab] = useState<api.ActiveTab | null>(null);
@@ -18,7 +19,6 @@ export function Popup() {
   const models = useModels();
   const { settings, error: settingsError, save } = useSettings();
   const { page, scan } = usePage(tab, tabError);
-  const pendingChecked = useRef(false);
 
   useEffect(() => {
     api
@@ -27,12 +27,8 @@ export function Popup() {
       .catch(() => setTabError('The browser did not say which tab is open. Close this window and try again.'));
   }, []);
 
-  useEffect(() => {
-    if (settings && !pendingChecked.current) {
-      pendingChecked.current = true;
-      void applyPendingGrant(save, settings);
-    }
-  }, [settings, save]);
+  // A permission granted while an earlier popup was closed under the prompt (see pending-grant.ts).
+  useEffect(() => void applyPendingGrant(), []);
 
   // The host name comes from the tab, or from the content script's report when the tab's URL is hidden.
   const url = tab?.url ?? (page.kind === 'report' ? page.report.url : undefined);

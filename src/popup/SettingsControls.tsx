@@ -7,6 +7,7 @@ import type { Settings } from '../protocol/messages.ts';
 import { autoScanFor } from '../shared/settings.ts';
 import * as api from './api.ts';
 import { SENSITIVITY_TEXT, type MetaRow, fprSentence } from './model.ts';
+import { forgetIntent, rememberIntent } from './pending-grant.ts';
 
 export function SensitivityControl(props: {
   settings: Settings;
@@ -80,37 +81,6 @@ export function Switch(props: {
       {props.hint && <p class="hint">{props.hint}</p>}
     </div>
   );
-}
-
-// The browser may close the popup while its permission prompt is open (Firefox does), and with it the
-// promise that would have saved the setting. The intent is written first (not awaited: the request must
-// stay inside the click's user gesture) and applied the next time a Telltale page opens.
-const PENDING_KEY = 'uiPendingHostGrant';
-type PendingGrant = { host: string | null; at: number };
-
-function rememberIntent(host: string | null): void {
-  const value: PendingGrant = { host, at: Date.now() };
-  api.storageSet({ [PENDING_KEY]: value }).catch(() => {});
-}
-
-function forgetIntent(): void {
-  api.storageRemove(PENDING_KEY).catch(() => {});
-}
-
-/** Applies a grant the user gave while the popup was closed under the prompt. Call once on open. */
-export async function applyPendingGrant(save: (p: Partial<Settings>) => Promise<void>, settings: Settings): Promise<void> {
-  try {
-    const got = (await api.storageGet(PENDING_KEY)) as PendingGrant | undefined;
-    if (!got || typeof got !== 'object' || Date.now() - got.at > 10 * 60_000) return;
-    const host = typeof got.host === 'string' ? got.host : null;
-    if (await api.hasHostAccess(host)) {
-      if (host && settings.sites[host] !== true) await save({ sites: { ...settings.sites, [host]: true } });
-      if (!host && !settings.autoScan) await save({ autoScan: true });
-    }
-    await api.storageRemove(PENDING_KEY);
-  } catch {
-    // Nothing to apply.
-  }
 }
 
 export function AutoScanControls(props: {

@@ -118,10 +118,3 @@ export async function fetchEmbeddedMeta(): Promise<unknown> {
   }
 }
 
-// Small UI-only keys in storage.local (the pending permission intent); settings go through saveSettings.
-export async function storageGet(key: string): Promise<unknown> {
-  const got = await browser.storage.local.get(key);
-  return got[key];
-}
-export const storageSet = (items: Record<string, unknown>) => browser.storage.local.set(items);
-export const storageRemove = (key: string) => browser.storage.local.remove(key);

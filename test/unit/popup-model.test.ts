@@ -19,6 +19,7 @@ import {
   pageAccess,
   parseMeta,
   parseTabParam,
+  patchForGrant,
   shouldPoll,
   siteList,
   sitePattern,
@@ -327,5 +328,22 @@ describe('formatRate', () => {
     assert.equal(formatRate(0.63), '63%');
     assert.equal(formatRate(0.0001), '<0.1%');
     assert.equal(formatRate(0), '0.0%');
+  });
+});
+
+describe('patchForGrant', () => {
+  const settings = { sensitivity: 'balanced' as const, autoScan: false, sites: { 'a.com': false }, detector: 'embedded' };
+  const now = 1_000_000_000;
+  it('turns on what the user asked for before the prompt closed the popup', () => {
+    assert.deepEqual(patchForGrant({ host: null, at: now - 1000 }, settings, now), { autoScan: true });
+    assert.deepEqual(patchForGrant({ host: 'a.com', at: now - 1000 }, settings, now), { sites: { 'a.com': true } });
+  });
+  it('ignores stale, applied or malformed intents', () => {
+    assert.equal(patchForGrant({ host: null, at: now - 11 * 60_000 }, settings, now), null);
+    assert.equal(patchForGrant({ host: null, at: now }, { ...settings, autoScan: true }, now), null);
+    assert.equal(patchForGrant({ host: 'a.com', at: now }, { ...settings, sites: { 'a.com': true } }, now), null);
+    assert.equal(patchForGrant({ host: 3, at: now }, settings, now), null);
+    assert.equal(patchForGrant({ host: null }, settings, now), null);
+    assert.equal(patchForGrant('x', settings, now), null);
   });
 });
