@@ -226,28 +226,41 @@ export class Scanner {
   /** Items in page order. */
   items(): ReportItem[] {
     this.prune();
-    const recs = this.order.slice();
-    const anchors = new Map<Rec, Element>();
-    for (const r of recs) anchors.set(r, docAnchor(r.el));
-    recs.sort((a, b) => {
-      const ea = anchors.get(a)!;
-      const eb = anchors.get(b)!;
-      if (ea !== eb) {
-        const pos = ea.compareDocumentPosition(eb);
-        if (pos & 4 /* FOLLOWING */) return -1;
-        if (pos & 2 /* PRECEDING */) return 1;
-      } else if (a.el !== b.el) {
-        const pos = a.el.compareDocumentPosition(b.el);
-        if (!(pos & 1) && pos & 4) return -1;
-        if (!(pos & 1) && pos & 2) return 1;
-      }
-      return a.seq - b.seq;
-    });
-    return recs.map((r) => {
+    this.sortOrder();
+    return this.order.map((r) => {
       const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
       if (r.verdict) item.verdict = r.verdict;
       return item;
     });
+  }
+
+  /**
+   * Puts `order` in page order. Discovery order usually is page order already (one linear check);
+   * content added later in the middle of the page needs a real sort, whose result is kept.
+   */
+  private sortOrder(): void {
+    const anchors = new Map<Rec, Element>();
+    const anchor = (r: Rec) => {
+      let a = anchors.get(r);
+      if (!a) anchors.set(r, (a = docAnchor(r.el)));
+      return a;
+    };
+    const cmp = (a: Rec, b: Rec): number => {
+      const ea = anchor(a);
+      const eb = anchor(b);
+      const [x, y] = ea !== eb ? [ea, eb] : [a.el, b.el];
+      if (x !== y) {
+        const pos = x.compareDocumentPosition(y);
+        if (!(pos & 1 /* DISCONNECTED */)) {
+          if (pos & 4 /* FOLLOWING */) return -1;
+          if (pos & 2 /* PRECEDING */) return 1;
+        }
+      }
+      return a.seq - b.seq;
+    };
+    let sorted = true;
+    for (let i = 1; i < this.order.length && sorted; i++) if (cmp(this.order[i - 1]!, this.order[i]!) > 0) sorted = false;
+    if (!sorted) this.order.sort(cmp);
   }
 
   report(url: string, selection?: PageReport['selection']): PageReport {
@@ -414,16 +427,22 @@ export class Scanner {
     const gen = this.gen;
     this.inFlight++;
     this.requests++;
-    let p: Promise<{ verdicts: Verdict[] }>;
-    try {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the detector did not answer in time')), this.opts.requestTimeoutMs);
-      });
-      p = Promise.race([Promise.resolve(this.deps.score(texts)), timeout]).finally(() => clearTimeout(timer));
-    } catch (e) {
-      p = Promise.reject(e);
-    }
+    // A synchronous throw, a rejection and no answer at all all end as a rejection here.
+    const p = new Promise<{ verdicts: Verdict[] }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the detector did not answer in time')), this.opts.requestTimeoutMs);
+      Promise.resolve()
+        .then(() => this.deps.score(texts))
+        .then(
+          (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+          (e: unknown) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        );
+    });
     p.then(
       (res) => {
         if (gen !== this.gen) return;
@@ -557,11 +576,10 @@ export class Scanner {
         if (m.removedNodes.length) this.needPrune = true;
         m.addedNodes.forEach((n) => {
           if (own(n)) return;
-          if (n.nodeType === 1) this.pendingRoots.add(n);
-          else if (n.nodeType === 3 && m.target) this.pendingRoots.add(m.target);
+          if (n.nodeType === 1 || n.nodeType === 3) this.pendingRoots.add(n);
         });
-      } else if (m.type === 'characterData' && m.target.parentNode) {
-        this.pendingRoots.add(m.target.parentNode);
+      } else if (m.type === 'characterData') {
+        this.pendingRoots.add(m.target);
       }
     }
     if (this.pendingRoots.size && this.mutationTimer === undefined) {

@@ -1,0 +1,317 @@
+/**
+ * The scanner on linkedom: batching and request caps, the text cache, chunked work on a 10,000
+ * paragraph page, errors, content added later, settings changes, visible-first order, and the
+ * public marks it writes.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseHTML } from 'linkedom';
+import type { Verdict } from '../../src/core/types.ts';
+import { LIMITS } from '../../src/protocol/messages.ts';
+import { Scanner, type ScannerDeps } from '../../src/content/scanner.ts';
+import { Marks } from '../../src/content/marks.ts';
+
+/** A whole document (linkedom treats a bare `<body>` string as a fragment-like document). */
+const page = (html: string) => (html.startsWith('<html') ? html : `<!doctype html><html><head></head>${html}</html>`);
+const dom = (html: string) => parseHTML(page(html)).document as unknown as Document;
+const paras = (n: number, f = (i: number) => `Paragraph number ${i} has a few words of prose.`) =>
+  Array.from({ length: n }, (_, i) => `<p id="p${i}">${f(i)}</p>`).join('');
+
+/** A fake background: p_machine from the text, flagged at 0.7; records every request. */
+function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolean } = {}) {
+  const calls: string[][] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const score = async (texts: string[]): Promise<{ verdicts: Verdict[] }> => {
+    calls.push(texts);
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 1));
+      if (opts.fail?.(texts)) throw new Error('background went away');
+      return {
+        verdicts: texts.map((t) => {
+          const p = t.includes('machine') ? 0.912345 : t.includes('maybe') ? 0.6 : 0.1;
+          return { state: 'scored', p_machine: p, flagged: p >= 0.7, detector: 'fake' } as Verdict;
+        }),
+      };
+    } finally {
+      inFlight--;
+    }
+  };
+  return { calls, score, get maxInFlight() { return maxInFlight; } };
+}
+
+function scanner(doc: Document, deps: Partial<ScannerDeps> & Pick<ScannerDeps, 'score'>) {
+  return new Scanner({ doc, schedule: (fn) => setImmediate(fn), marks: new Marks(doc), ...deps, options: { mutationDelayMs: 5, retryMs: 5, ...deps.options } });
+}
+
+test('scores every paragraph, writes the public marks, reports in page order', async () => {
+  const doc = dom(`<body><nav><p>Navigation text that is skipped entirely.</p></nav><p id="a">A machine wrote this paragraph, it says.</p><p id="b">A person wrote this one on a train.</p><p id="c">Too short.</p><p id="d">Could be a bot, maybe, nobody can say.</p></body>`);
+  const bg = fakeScorer();
+  const reports: [number, number][] = [];
+  const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push([f, t]) });
+  s.start();
+  s.start(); // idempotent
+  await s.idle();
+  const a = doc.getElementById('a')!;
+  assert.equal(a.getAttribute('data-telltale-state'), 'scored');
+  assert.equal(a.getAttribute('data-telltale-score'), '0.912');
+  assert.equal(a.getAttribute('data-telltale-level'), 'generated');
+  assert.equal(a.getAttribute('tabindex'), '0', 'flagged paragraphs are focusable');
+  assert.match(a.getAttribute('aria-description') ?? '', /Likely machine-generated, 91%/);
+  const b = doc.getElementById('b')!;
+  assert.equal(b.getAttribute('data-telltale-score'), '0.100');
+  assert.equal(b.hasAttribute('data-telltale-level'), false, 'likely human: no visible mark');
+  assert.match(b.getAttribute('aria-description') ?? '', /Likely written by a person/);
+  assert.equal(b.hasAttribute('tabindex'), false);
+  assert.equal(doc.getElementById('d')!.getAttribute('data-telltale-level'), 'uncertain');
+  assert.equal(doc.querySelector('nav p')!.hasAttribute('data-telltale-state'), false);
+  const rep = s.report('https://example.test/');
+  assert.equal(rep.url, 'https://example.test/');
+  assert.equal(rep.scanning, false);
+  assert.deepEqual(rep.items.map((i) => i.key), ['a', 'b', 'c', 'd'].map((id) => doc.getElementById(id)!.getAttribute('data-telltale-key')));
+  assert.equal(new Set(rep.items.map((i) => i.key)).size, 4);
+  assert.equal(rep.items[0]!.preview, 'A machine wrote this paragraph, it says.');
+  assert.equal(rep.items[0]!.chars, 40);
+  assert.equal(rep.items[0]!.verdict?.flagged, true);
+  assert.deepEqual(reports.at(-1), [1, 4]);
+});
+
+test('cache: the same text is requested once, also when it appears again later', async () => {
+  const same = 'Exactly the same words appear in three places here.';
+  const doc = dom(`<body><p>${same}</p><div><p>${same}</p></div><p>A different paragraph of some words.</p><p>${same}</p></body>`);
+  const bg = fakeScorer();
+  const s = scanner(doc, { score: bg.score });
+  s.start();
+  await s.idle();
+  const sent = bg.calls.flat();
+  assert.equal(sent.filter((t) => t === same).length, 1);
+  assert.equal(doc.querySelectorAll('[data-telltale-state="scored"]').length, 4);
+  const requests = bg.calls.length;
+  const p = doc.createElement('p');
+  p.textContent = same;
+  doc.body.append(p);
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  assert.equal(p.getAttribute('data-telltale-state'), 'scored', 'content added later is scored');
+  assert.equal(bg.calls.length, requests, 'from the cache, no new request');
+});
+
+test('batches respect LIMITS and options; requests in flight are capped', async () => {
+  const doc = dom(`<body>${paras(700)}<p id="huge">${'long '.repeat(30_000)}</p></body>`);
+  const bg = fakeScorer({ delayMs: 3 });
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 10_000, maxInFlight: 3, batchChars: 50_000 } });
+  s.start();
+  await s.idle();
+  assert.ok(bg.calls.every((c) => c.length <= LIMITS.textsPerMessage), 'never more than LIMITS.textsPerMessage texts');
+  assert.ok(bg.calls.every((c) => c.every((t) => t.length <= LIMITS.charsPerText)), 'texts cut to LIMITS.charsPerText');
+  assert.ok(bg.calls.every((c) => c.length === 1 || c.reduce((n, t) => n + t.length, 0) <= 50_000), 'char budget per request');
+  assert.ok(bg.maxInFlight <= 3, `at most 3 in flight (saw ${bg.maxInFlight})`);
+  assert.equal(bg.calls.flat().length, 701);
+  const huge = doc.getElementById('huge')!;
+  assert.equal(huge.getAttribute('data-telltale-state'), 'scored');
+  assert.equal(bg.calls.flat().find((t) => t.startsWith('long'))!.length, LIMITS.charsPerText);
+});
+
+test('10,000 paragraphs: the work is cut into slices and each paragraph is sent once', async () => {
+  const doc = dom(`<body><main>${paras(10_000)}</main></body>`);
+  const bg = fakeScorer({ delayMs: 0 });
+  let longest = 0;
+  let ticks = 0;
+  const s = new Scanner({
+    doc,
+    score: bg.score,
+    marks: new Marks(doc),
+    schedule: (fn) =>
+      setImmediate(() => {
+        const t0 = performance.now();
+        fn();
+        ticks++;
+        longest = Math.max(longest, performance.now() - t0);
+      }),
+    options: { sliceElements: 500, batchTexts: 256 },
+  });
+  const t0 = performance.now();
+  s.start();
+  await s.idle();
+  assert.ok(s.slices >= 20, `walked in slices (${s.slices})`);
+  assert.ok(ticks >= 20);
+  assert.ok(longest < 1000, `no slice blocks for long (${longest.toFixed(0)} ms)`);
+  assert.equal(bg.calls.flat().length, 10_000);
+  assert.equal(new Set(bg.calls.flat()).size, 10_000);
+  assert.equal(doc.querySelectorAll('[data-telltale-state="scored"]').length, 10_000);
+  assert.equal(s.report('x').items.length, 10_000);
+  assert.ok(performance.now() - t0 < 20_000);
+});
+
+test('a failing background: one retry, then state error with the paragraph intact', async () => {
+  const doc = dom(`<body><p id="a">This paragraph will never be answered by anyone.</p><p id="b">This paragraph is answered after one failure.</p></body>`);
+  let failures = 0;
+  const bg = fakeScorer({
+    fail: (texts) => texts.some((t) => t.includes('never')) || (texts.some((t) => t.includes('after one')) && failures++ < 1),
+    delayMs: 0,
+  });
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 1 } });
+  s.start();
+  await s.idle();
+  const a = doc.getElementById('a')!;
+  assert.equal(a.getAttribute('data-telltale-state'), 'error');
+  assert.equal(a.hasAttribute('data-telltale-score'), false);
+  assert.equal(a.textContent, 'This paragraph will never be answered by anyone.');
+  assert.equal(doc.getElementById('b')!.getAttribute('data-telltale-state'), 'scored');
+  const item = s.report('x').items[0]!;
+  assert.equal(item.state, 'error');
+  assert.equal(item.verdict?.state, 'error');
+  assert.match(item.verdict?.reason ?? '', /background went away/);
+});
+
+test('malformed answers and throwing scorers become errors, never exceptions', async () => {
+  const doc = dom(`<body><p>One paragraph with enough words in it.</p><p>Two paragraph with enough words in it.</p></body>`);
+  const s = scanner(doc, { score: async () => ({ verdicts: [{ nonsense: true } as unknown as Verdict] }) });
+  s.start();
+  await s.idle();
+  assert.deepEqual(
+    s.report('x').items.map((i) => i.state),
+    ['error', 'error'],
+  );
+  const doc2 = dom(`<body><p>One paragraph with enough words in it.</p></body>`);
+  const s2 = scanner(doc2, {
+    score: () => {
+      throw new Error('sync throw');
+    },
+  });
+  s2.start();
+  await s2.idle();
+  assert.equal(s2.report('x').items[0]!.state, 'error');
+});
+
+test('content added later (infinite scroll) and changed text are scored as they appear', async () => {
+  const doc = dom(`<body><main id="feed"><p id="a">The first post on this page, with words.</p></main><nav id="nav"></nav></body>`);
+  const bg = fakeScorer();
+  const s = scanner(doc, { score: bg.score });
+  s.start();
+  await s.idle();
+  const feed = doc.getElementById('feed')!;
+  for (let i = 0; i < 3; i++) {
+    const art = doc.createElement('article');
+    art.innerHTML = `<p>Appended post ${i} arrives while the reader scrolls down.</p>`;
+    feed.append(art);
+  }
+  const navP = doc.createElement('p');
+  navP.textContent = 'A menu entry added into the navigation later.';
+  doc.getElementById('nav')!.append(navP);
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  assert.equal(doc.querySelectorAll('article p[data-telltale-state="scored"]').length, 3);
+  assert.equal(navP.hasAttribute('data-telltale-state'), false, 'added chrome stays excluded');
+  // A paragraph whose text changes in place is scored again, under the same key.
+  const a = doc.getElementById('a')!;
+  const key = a.getAttribute('data-telltale-key');
+  a.textContent = 'A machine rewrote the first post, it now reads differently.';
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  assert.equal(a.getAttribute('data-telltale-key'), key);
+  assert.equal(a.getAttribute('data-telltale-score'), '0.912');
+  // Removed paragraphs leave the report.
+  feed.lastElementChild!.remove();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(s.report('x').items.length, 3);
+});
+
+test('settings: a new sensitivity re-scores everything once; the same settings change nothing', async () => {
+  const doc = dom(`<body><p>First paragraph of text for the settings test.</p><p>Second paragraph of text for the settings test.</p></body>`);
+  const bg = fakeScorer();
+  const s = scanner(doc, { score: bg.score });
+  s.setSignature('balanced|embedded');
+  s.start();
+  await s.idle();
+  assert.equal(bg.calls.flat().length, 2);
+  assert.equal(s.refresh('balanced|embedded'), false);
+  assert.equal(s.refresh('high|embedded'), true);
+  await s.idle();
+  assert.equal(bg.calls.flat().length, 4);
+  assert.equal(s.refresh('high|embedded'), false);
+  await s.idle();
+  assert.equal(bg.calls.flat().length, 4);
+});
+
+test('a settings change while a request is in flight drops the stale answer', async () => {
+  const doc = dom(`<body><p>Only paragraph of text for the race test.</p></body>`);
+  let flag = true;
+  const seen: boolean[] = [];
+  const s = scanner(doc, {
+    score: async (texts) => {
+      const f = flag;
+      await new Promise((r) => setTimeout(r, 20));
+      seen.push(f);
+      return { verdicts: texts.map(() => ({ state: 'scored', p_machine: f ? 0.95 : 0.05, flagged: f, detector: 'x' }) as Verdict) };
+    },
+  });
+  s.setSignature('balanced|x');
+  s.start();
+  await new Promise((r) => setTimeout(r, 5));
+  flag = false;
+  s.refresh('low|x');
+  await new Promise((r) => setTimeout(r, 60));
+  await s.idle();
+  assert.equal(doc.querySelector('p')!.getAttribute('data-telltale-score'), '0.050');
+  assert.deepEqual(seen, [true, false]);
+});
+
+test('visible paragraphs are sent first', async () => {
+  const { document, window } = parseHTML(page(`<body>${paras(40)}</body>`));
+  const doc = document as unknown as Document;
+  // Give linkedom a minimal layout: paragraphs 30..39 are in the viewport.
+  const w = window as unknown as Record<string, unknown>;
+  w.getComputedStyle = () => ({ visibility: 'visible' });
+  w.innerHeight = 800;
+  for (const p of Array.from(doc.querySelectorAll('p'))) {
+    const i = Number(p.id.slice(1));
+    const top = i >= 30 ? (i - 30) * 40 : 5000 + i * 40;
+    Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, width: 600, height: 30 }) });
+  }
+  const bg = fakeScorer();
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 10, maxInFlight: 1 } });
+  try {
+    s.start();
+    await s.idle();
+  } finally {
+    // linkedom windows can share these objects between documents: leave no fake layout behind.
+    delete w.getComputedStyle;
+    delete w.innerHeight;
+  }
+  assert.deepEqual(
+    bg.calls[0]!.map((t) => Number(/number (\d+)/.exec(t)![1])),
+    [30, 31, 32, 33, 34, 35, 36, 37, 38, 39],
+  );
+});
+
+test('hostile page: forged public attributes are overwritten, truth is kept in memory', async () => {
+  const doc = dom(`<body><p id="a" data-telltale-state="scored" data-telltale-score="0.999" data-telltale-key="forged">A person wrote this one on a train.</p></body>`);
+  const bg = fakeScorer();
+  const s = scanner(doc, { score: bg.score });
+  s.start();
+  await s.idle();
+  const a = doc.getElementById('a')!;
+  assert.equal(a.getAttribute('data-telltale-score'), '0.100');
+  assert.notEqual(a.getAttribute('data-telltale-key'), 'forged');
+  a.setAttribute('data-telltale-state', 'error');
+  a.setAttribute('data-telltale-key', 'forged');
+  const item = s.report('x').items[0]!;
+  assert.equal(item.state, 'scored');
+  assert.notEqual(item.key, 'forged');
+  assert.equal(s.byKeyOf('forged'), undefined);
+  assert.equal(s.byKeyOf(item.key)!.el, a);
+});
+
+test('an empty page scans to nothing without errors', async () => {
+  const doc = dom('<html><body></body></html>');
+  const bg = fakeScorer();
+  const reports: unknown[] = [];
+  const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push([f, t]) });
+  s.start();
+  await s.idle();
+  assert.deepEqual(s.report('about:blank'), { url: 'about:blank', scanning: false, items: [] });
+  assert.equal(bg.calls.length, 0);
+});
