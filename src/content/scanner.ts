@@ -259,7 +259,12 @@ export class Scanner {
       return a.seq - b.seq;
     };
     let sorted = true;
-    for (let i = 1; i < this.order.length && sorted; i++) if (cmp(this.order[i - 1]!, this.order[i]!) > 0) sorted = false;
+    for (let i = 1; i < this.order.length && sorted; i++) {
+      const a = this.order[i - 1]!;
+      const b = this.order[i]!;
+      if (a.el.nextElementSibling === b.el) continue; // the common case, without a tree walk
+      if (cmp(a, b) > 0) sorted = false;
+    }
     if (!sorted) this.order.sort(cmp);
   }
 
