@@ -157,11 +157,11 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
       <div
         class="row"
         role="button"
-        tabIndex={0}
+        tabindex={0}
         data-testid="row"
         data-key={item.key}
         data-flagged={flagged ? 'true' : 'false'}
-        aria-label={`${flagged ? 'Flagged paragraph' : 'Paragraph'}: ${truncate(item.preview, 80)}. ${badge.label}. Show it on the page.`}
+        aria-label={`${flagged ? 'Flagged paragraph' : 'Paragraph'} “${truncate(item.preview, 80)}”: ${badge.label}. Show it on the page.`}
         onClick={reveal}
         onKeyDown={(e) => {
           if (e.key === 'Enter' || e.key === ' ') {

@@ -1,0 +1,353 @@
+/**
+ * The popup and options page rendered with Preact into a linkedom document, against a fake `browser`
+ * (webextension-polyfill hands back `globalThis.browser` when one exists). Covers the flows that are
+ * more than formatting: scan on request, reveal, permission first when turning automatic scanning on,
+ * pushes from the detector host, and failures shown as words.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { parseHTML } from 'linkedom';
+
+type Env = { telltale: 1; type: string; target: string; payload: any };
+type Listener = (msg: unknown, sender: unknown) => unknown;
+
+const { window, document } = parseHTML('<!doctype html><html><body></body></html>');
+const g = globalThis as any;
+g.window = window;
+g.document = document;
+g.location = { search: '' };
+g.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
+g.cancelAnimationFrame = (id: any) => clearTimeout(id);
+
+// A special scheme: Node's URL gives chrome-extension:// URLs a null origin, browsers do not.
+const ORIGIN = 'https://telltale-test.invalid';
+
+/** Behaviour of the fake, reset before each test. */
+interface World {
+  tabUrl: string;
+  report: any;
+  /** Content script present? */
+  cs: boolean;
+  bgUp: boolean;
+  grant: boolean;
+  store: Record<string, any>;
+  models: any[];
+  sent: Env[];
+  sentTab: { tabId: number; env: Env }[];
+  permissionRequests: { origins: string[] }[];
+  onScan?: () => void;
+}
+let w: World;
+const listeners: Listener[] = [];
+const storageListeners: ((c: any, area: string) => void)[] = [];
+const noCs = () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
+
+g.chrome = { runtime: { id: 'telltale-test' } };
+g.browser = {
+  runtime: {
+    id: 'telltale-test',
+    getURL: (p: string) => `${ORIGIN}/${p.replace(/^\//, '')}`,
+    openOptionsPage: () => Promise.resolve(),
+    onMessage: { addListener: (fn: Listener) => listeners.push(fn) },
+    sendMessage: async (env: Env) => {
+      w.sent.push(env);
+      if (!w.bgUp) throw new Error('Could not establish connection. Receiving end does not exist.');
+      switch (env.type) {
+        case 'ui:bg:status':
+          return { detector: 'embedded', name: 'Telltale small', state: 'ready', backend: 'wasm' };
+        case 'ui:bg:models':
+          return { models: w.models };
+        case 'ui:bg:scan-tab':
+          w.cs = true;
+          w.onScan?.();
+          return { ok: true };
+        case 'ui:bg:download':
+          return { ok: true };
+        case 'ui:bg:delete-model':
+          return { ok: true };
+      }
+      throw new Error('unexpected ' + env.type);
+    },
+  },
+  tabs: {
+    query: async () => [{ id: 7, url: w.tabUrl }],
+    get: async (id: number) => ({ id, url: w.tabUrl }),
+    sendMessage: async (tabId: number, env: Env) => {
+      w.sentTab.push({ tabId, env });
+      if (!w.cs) return noCs();
+      if (env.type === 'ui:cs:report') return structuredClone(w.report);
+      if (env.type === 'ui:cs:reveal') return { ok: true };
+      throw new Error('unexpected ' + env.type);
+    },
+  },
+  permissions: {
+    request: (p: { origins: string[] }) => {
+      w.permissionRequests.push(p);
+      return Promise.resolve(w.grant);
+    },
+    contains: async () => w.grant,
+  },
+  storage: {
+    local: {
+      get: async (k: string) => (k in w.store ? { [k]: structuredClone(w.store[k]) } : {}),
+      set: async (items: Record<string, any>) => {
+        const changes: any = {};
+        for (const [k, v] of Object.entries(items)) (w.store[k] = structuredClone(v)), (changes[k] = { newValue: v });
+        storageListeners.forEach((fn) => fn(changes, 'local'));
+      },
+      remove: async (k: string) => void delete w.store[k],
+    },
+    onChanged: { addListener: (fn: any) => storageListeners.push(fn) },
+  },
+};
+
+const { h, render } = await import('preact');
+const { Popup } = await import('../../src/popup/Popup.tsx');
+const { Options } = await import('../../src/options/Options.tsx');
+
+const verdict = (p: number, flagged: boolean) => ({ state: 'scored', p_machine: p, flagged, detector: 'embedded' });
+const REPORT = {
+  url: 'https://news.example.org/a',
+  scanning: false,
+  items: [
+    { key: 'k1', state: 'scored', preview: 'First paragraph, machine-like.', chars: 300, verdict: { ...verdict(0.91, true), evidence: [{ text: 'machine-like', start: 0, end: 5, weight: 1 }] } },
+    { key: 'k2', state: 'scored', preview: 'Second paragraph.', chars: 700, verdict: verdict(0.1, false) },
+    { key: 'k3', state: 'too-short', preview: 'Short.', chars: 6, verdict: { state: 'too-short', p_machine: 0.8, flagged: false, detector: 'embedded', reason: 'Too short' } },
+  ],
+};
+
+let root: any;
+beforeEach(() => {
+  w = {
+    tabUrl: 'https://news.example.org/a',
+    report: structuredClone(REPORT),
+    cs: true,
+    bgUp: true,
+    grant: true,
+    store: { settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded' } },
+    models: [],
+    sent: [],
+    sentTab: [],
+    permissionRequests: [],
+  };
+  g.location = { search: '?tab=7' };
+  root = document.createElement('div');
+  document.body.appendChild(root);
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+});
+after(() => {
+  // Nothing keeps the process alive but pending timers of unmounted components.
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonNullable<T>> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; DOM: ${root.textContent}`);
+    await sleep(10);
+  }
+}
+const $ = (sel: string) => root.querySelector(sel) as any;
+const $$ = (sel: string) => Array.from(root.querySelectorAll(sel)) as any[];
+const text = (sel: string) => ($(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+function click(el: any) {
+  el.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
+}
+function key(el: any, k: string) {
+  const e = new window.Event('keydown', { bubbles: true, cancelable: true });
+  Object.defineProperty(e, 'key', { value: k });
+  el.dispatchEvent(e);
+}
+const mount = (c: any) => render(h(c, {}), root);
+
+describe('popup', () => {
+  it('lists the report in page order with words for unscored states, and a summary', async () => {
+    mount(Popup);
+    await until(() => $$('[data-testid="row"]').length === 3, 'rows');
+    assert.deepEqual($$('[data-testid="row"]').map((r) => r.getAttribute('data-key')), ['k1', 'k2', 'k3']);
+    assert.deepEqual($$('[data-testid="badge"]').map((b) => b.textContent.trim()), ['91%', '10%', 'too short']);
+    assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-flagged'), 'true');
+    assert.match(text('[data-testid="row"][data-key="k1"]'), /Flagged/);
+    assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs flagged/);
+    assert.match(text('[data-testid="summary"]'), /30% of the judged text/);
+    assert.match(text('[data-testid="summary"]'), /1 too short to judge/);
+    assert.equal(w.sentTab[0]?.tabId, 7, '?tab= picks the tab');
+    assert.match(text('[data-testid="status"]'), /Telltale small ready · runs on WebAssembly/);
+  });
+
+  it('reveals a paragraph on click and on Enter or Space', async () => {
+    mount(Popup);
+    const row = await until(() => $('[data-testid="row"][data-key="k2"]'), 'row k2');
+    click(row);
+    key($('[data-testid="row"][data-key="k1"]'), 'Enter');
+    key($('[data-testid="row"][data-key="k3"]'), ' ');
+    await until(() => w.sentTab.filter((s) => s.env.type === 'ui:cs:reveal').length === 3, 'three reveals');
+    assert.deepEqual(
+      w.sentTab.filter((s) => s.env.type === 'ui:cs:reveal').map((s) => s.env.payload.key),
+      ['k2', 'k1', 'k3'],
+    );
+    assert.equal(row.getAttribute('tabindex'), '0', 'rows are focusable');
+  });
+
+  it('shows evidence sentences on request', async () => {
+    mount(Popup);
+    const toggle = await until(() => $('[data-testid="evidence-toggle"]'), 'evidence toggle');
+    assert.equal($('[data-testid="evidence"]'), null);
+    click(toggle);
+    await until(() => $('[data-testid="evidence"]'), 'evidence list');
+    assert.match(text('[data-testid="evidence"]'), /machine-like/);
+    assert.equal(toggle.getAttribute('aria-expanded'), 'true');
+  });
+
+  it('without a content script: "Not scanned", then scans on request and polls the report', async () => {
+    w.cs = false;
+    w.report.scanning = true;
+    w.report.items = w.report.items.map((i: any) => ({ key: i.key, state: 'pending', preview: i.preview, chars: i.chars }));
+    mount(Popup);
+    await until(() => text('[data-testid="summary"]') === 'Not scanned', 'Not scanned');
+    click($('[data-testid="scan-button"]'));
+    await until(() => w.sent.some((e) => e.type === 'ui:bg:scan-tab'), 'scan request');
+    assert.deepEqual(w.sent.find((e) => e.type === 'ui:bg:scan-tab')?.payload, { tabId: 7 });
+    await until(() => $$('[data-testid="row"]').length === 3, 'pending rows');
+    assert.match(text('[data-testid="summary"]'), /Checking 3 paragraphs/);
+    // The content script finishes: the poll picks it up.
+    w.report = structuredClone(REPORT);
+    await until(() => /1 of 2 judged/.test(text('[data-testid="summary"]')), 'finished report', 4000);
+  });
+
+  it('an empty report before any scan reads "Not scanned"', async () => {
+    w.report = { url: w.tabUrl, scanning: false, items: [] };
+    mount(Popup);
+    await until(() => text('[data-testid="summary"]') === 'Not scanned', 'Not scanned');
+  });
+
+  it('says when the scan cannot start', async () => {
+    w.cs = false;
+    mount(Popup);
+    await until(() => $('[data-testid="scan-button"]'), 'scan button');
+    w.bgUp = false;
+    click($('[data-testid="scan-button"]'));
+    await until(() => /not answering/.test(text('[data-testid="page-message"]')), 'an error in words');
+  });
+
+  it('browser pages: no scan button, a reason', async () => {
+    w.tabUrl = 'chrome://extensions/';
+    g.location = { search: '' };
+    mount(Popup);
+    await until(() => text('[data-testid="summary"]') === 'Can’t scan this page', 'unavailable');
+    assert.equal($('[data-testid="scan-button"]'), null);
+    assert.match(text('[data-testid="page-message"]'), /browser page/);
+  });
+
+  it('a background that does not answer is said in words, the popup still renders', async () => {
+    w.bgUp = false;
+    mount(Popup);
+    await until(() => /not answering/.test(text('[data-testid="status"]')), 'status error');
+    await until(() => $$('[data-testid="row"]').length === 3, 'rows from the content script');
+  });
+
+  it('sensitivity is saved', async () => {
+    mount(Popup);
+    const high = await until(() => $('[data-testid="sensitivity-high"]'), 'radio');
+    high.checked = true;
+    high.dispatchEvent(new window.Event('change', { bubbles: true }));
+    await until(() => w.store.settings.sensitivity === 'high', 'saved sensitivity');
+  });
+
+  it('turning automatic scanning on asks for access first, inside the click', async () => {
+    mount(Popup);
+    const sw = await until(() => $('[data-testid="autoscan-global"]'), 'switch');
+    assert.equal(sw.getAttribute('aria-checked'), 'false');
+    click(sw);
+    // Synchronously: no await between the click and the request (user gesture).
+    assert.deepEqual(w.permissionRequests, [{ origins: ['<all_urls>'] }]);
+    await until(() => w.store.settings.autoScan === true, 'autoScan saved');
+    await until(() => $('[data-testid="autoscan-global"]').getAttribute('aria-checked') === 'true', 'switch on');
+    // Off needs no permission.
+    click($('[data-testid="autoscan-global"]'));
+    await until(() => w.store.settings.autoScan === false, 'autoScan off');
+    assert.equal(w.permissionRequests.length, 1);
+  });
+
+  it('a refused permission leaves it off and says why', async () => {
+    w.grant = false;
+    mount(Popup);
+    const sw = await until(() => $('[data-testid="autoscan-site"]'), 'site switch');
+    click(sw);
+    assert.deepEqual(w.permissionRequests, [{ origins: ['*://news.example.org/*'] }]);
+    await until(() => $('[data-testid="autoscan-note"]'), 'note');
+    assert.match(text('[data-testid="autoscan-note"]'), /Left off.*news\.example\.org/);
+    assert.deepEqual(w.store.settings.sites, {});
+    assert.equal($('[data-testid="autoscan-site"]').getAttribute('aria-checked'), 'false');
+  });
+
+  it('models: download, pushes from the host, detector choice', async () => {
+    w.models = [{ id: 'roberta-base', name: 'RoBERTa base', bytes: 126e6, storedBytes: 0, state: 'absent' }];
+    mount(Popup);
+    const btn = await until(() => $('[data-testid="model-download"]'), 'download button');
+    click(btn);
+    await until(() => w.sent.some((e) => e.type === 'ui:bg:download' && e.payload.model === 'roberta-base'), 'download request');
+    // After starting, the popup lists the models again; let that answer arrive before the pushes.
+    await until(() => w.sent.filter((e) => e.type === 'ui:bg:models').length >= 2, 'models listed again');
+    await sleep(30);
+    // The host pushes progress to every extension page.
+    const push = (models: any[]) =>
+      listeners.forEach((fn) => fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` }));
+    push([{ ...w.models[0], state: 'downloading', progress: 0.5, storedBytes: 63e6 }]);
+    await until(() => $('[data-testid="model-progress"]'), 'progress bar');
+    assert.match(text('[data-testid="model-row"]'), /Downloading 50%/);
+    // A push from a web page's content script is ignored.
+    listeners.forEach((fn) => fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models: [] } }, { id: 'telltale-test', url: 'https://evil.example/', tab: { id: 3 } }));
+    await sleep(30);
+    assert.equal($$('[data-testid="model-row"]').length, 1);
+    push([{ ...w.models[0], state: 'ready', storedBytes: 126e6 }]);
+    await until(() => $('[data-testid="model-delete"]'), 'delete button');
+    const options = $$('[data-testid="detector-select"] option').map((o) => o.getAttribute('value'));
+    assert.deepEqual(options, ['embedded', 'roberta-base', 'combined']);
+    assert.match(text('[data-testid="models-storage"]'), /126 MB/);
+  });
+
+  it('detector status pushes update the status line', async () => {
+    mount(Popup);
+    await until(() => /ready/.test(text('[data-testid="status"]')), 'ready');
+    listeners.forEach((fn) =>
+      fn({ telltale: 1, type: 'host:ui:status', target: 'ui', payload: { detector: 'roberta-base', name: 'RoBERTa base', state: 'loading', progress: 0.25 } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` }),
+    );
+    await until(() => /Loading RoBERTa base \(25%\)/.test(text('[data-testid="status"]')), 'loading status');
+    assert.ok($('[data-testid="status-progress"]'));
+  });
+});
+
+describe('options page', () => {
+  it('renders settings, the per-site list with remove, and the scores section without meta.json', async () => {
+    w.store.settings.sites = { 'b.example': false, 'a.example': true };
+    mount(Options);
+    await until(() => $$('[data-testid="site-row"]').length === 2, 'site rows');
+    assert.deepEqual($$('[data-testid="site-row"]').map((r) => r.getAttribute('data-host')), ['a.example', 'b.example']);
+    click($('[data-testid="site-row"][data-host="a.example"] [data-testid="site-remove"]'));
+    await until(() => !('a.example' in w.store.settings.sites), 'site removed');
+    await until(() => /not available/.test(text('[data-testid="rates-missing"]')), 'rates missing message');
+    assert.match(text('[data-testid="about"]'), /Nothing you read is sent anywhere/);
+  });
+
+  it('shows measured false-positive rates from meta.json', async () => {
+    const realFetch = g.fetch;
+    g.fetch = async (url: string) => {
+      assert.equal(url, `${ORIGIN}/models/embedded/meta.json`);
+      return new Response(JSON.stringify({ thresholds: { low: 0.9, balanced: 0.7, high: 0.5 }, fpr: { low: 0.004, balanced: 0.02, high: 0.08 } }));
+    };
+    try {
+      mount(Options);
+      await until(() => $('[data-testid="rates"]'), 'rates table');
+      assert.match(text('[data-testid="rates"]'), /About 2 in 100 human-written paragraphs got flagged \(2\.0%\)/);
+      assert.match(text('[data-testid="sensitivity"]'), /About 8 in 100/);
+    } finally {
+      g.fetch = realFetch;
+    }
+  });
+});
