@@ -107,12 +107,19 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
     }
   }
 
+  /** Settings changed: the content script re-judges (or rescans) with them; watch it for a moment. */
+  function refresh() {
+    if (page.kind !== 'report') return;
+    pollUntil.current = Date.now() + 2_500;
+    setPage({ kind: 'report', report: { ...page.report } });
+  }
+
   // A content script that is present but has not scanned (no auto-scan here) reports nothing at all.
   const shown: PageState =
     page.kind === 'report' && page.report.items.length === 0 && !page.report.scanning && !page.report.selection && !scanRequested.current
       ? { kind: 'not-scanned' }
       : page;
-  return { page: shown, scan };
+  return { page: shown, scan, refresh };
 }
 
 function validReport(r: unknown): r is PageReport {

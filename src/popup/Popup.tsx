@@ -2,7 +2,7 @@
  * The toolbar popup: the current page's report, the detector's status, and the settings people change
  * most (sensitivity, automatic scanning, detector). `?tab=ID` makes it about that tab (end-to-end tests).
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
@@ -18,7 +18,8 @@ export function Popup() {
   const status = useDetectorStatus();
   const models = useModels();
   const { settings, error: settingsError, save } = useSettings();
-  const { page, scan } = usePage(tab, tabError);
+  const { page, scan, refresh } = usePage(tab, tabError);
+  const judgedWith = useRef<string | null>(null);
 
   useEffect(() => {
     api
@@ -26,6 +27,13 @@ export function Popup() {
       .then((t) => (t ? setTab(t) : setTabError('No tab to look at. Open a web page and try again.')))
       .catch(() => setTabError('The browser did not say which tab is open. Close this window and try again.'));
   }, []);
+
+  // A new sensitivity or detector changes the page's verdicts: fetch the report again.
+  const signature = settings ? `${settings.sensitivity}|${settings.detector}` : null;
+  useEffect(() => {
+    if (signature && judgedWith.current && judgedWith.current !== signature) refresh();
+    if (signature) judgedWith.current = signature;
+  }, [signature]);
 
   // A permission granted while an earlier popup was closed under the prompt (see pending-grant.ts).
   useEffect(() => void applyPendingGrant(), []);

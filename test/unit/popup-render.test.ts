@@ -253,10 +253,14 @@ describe('popup', () => {
 
   it('sensitivity is saved', async () => {
     mount(Popup);
+    await until(() => $$('[data-testid="row"]').length === 3, 'rows');
     const high = await until(() => $('[data-testid="sensitivity-high"]'), 'radio');
     high.checked = true;
     high.dispatchEvent(new window.Event('change', { bubbles: true }));
     await until(() => w.store.settings.sensitivity === 'high', 'saved sensitivity');
+    // The content script re-judges with the new sensitivity; the popup fetches the report again.
+    w.report.items[1].verdict.flagged = true;
+    await until(() => /2 of 2 judged paragraphs flagged/.test(text('[data-testid="summary"]')), 'report refreshed');
   });
 
   it('turning automatic scanning on asks for access first, inside the click', async () => {
