@@ -74,7 +74,13 @@ export interface Rec {
   tries: number;
   /** Scrolled into view and still pending: scored first. */
   visible: boolean;
+  /** Text changes followed in the current window (live tickers must not cause a request flood). */
+  changes: number;
+  changesSince: number;
 }
+
+/** A paragraph whose text keeps changing is re-scored at most this often per minute. */
+const MAX_CHANGES_PER_MINUTE = 4;
 
 const ERROR_DETECTOR = 'none';
 
@@ -172,6 +178,21 @@ export class Scanner {
     win?.addEventListener('popstate', rescan);
     win?.addEventListener('hashchange', rescan);
     this.kick();
+  }
+
+  /** Stops observing and drops pending timers (tests; a page being torn down). Marks stay. */
+  stop(): void {
+    this.mo?.disconnect();
+    this.io?.disconnect();
+    if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
+    if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
+    this.mutationTimer = this.deferTimer = undefined;
+    this.walkers = [];
+    this.queue.clear();
+    this.priority.clear();
+    this.pendingRoots.clear();
+    this.started = false;
+    this.checkIdle();
   }
 
   /**
@@ -348,7 +369,7 @@ export class Scanner {
     let rec = this.recs.get(c.el);
     if (rec && rec.text === c.text) return;
     if (!rec) {
-      rec = { el: c.el, key: `t${(++this.seq).toString(36)}`, text: c.text, state: 'pending', seq: this.seq, tries: 0, visible };
+      rec = { el: c.el, key: `t${(++this.seq).toString(36)}`, text: c.text, state: 'pending', seq: this.seq, tries: 0, visible, changes: 0, changesSince: 0 };
       this.recs.set(c.el, rec);
       this.byKey.set(rec.key, rec);
       this.order.push(rec);
@@ -627,7 +648,18 @@ export class Scanner {
         if (seen.has(known.el)) continue;
         seen.add(known.el);
         const text = readCandidateText(known.el, this.extractOpts);
-        if (text !== known.text) this.register({ el: known.el, text }, known.visible);
+        if (text === known.text) continue;
+        const now = Date.now();
+        if (now - known.changesSince > 60_000) {
+          known.changes = 0;
+          known.changesSince = now;
+        }
+        if (++known.changes > MAX_CHANGES_PER_MINUTE) {
+          // Keep following later, but not now: the rescan after the window closes picks it up.
+          this.deferChange(known);
+          continue;
+        }
+        this.register({ el: known.el, text }, known.visible);
         continue;
       }
       // New content: walk from the nearest block around it, unless it sits in excluded chrome.
@@ -637,6 +669,20 @@ export class Scanner {
       this.walkers.push(walkCandidates(el, this.extractOpts));
     }
     this.kick();
+  }
+
+  private deferred = new Set<Rec>();
+  private deferTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private deferChange(rec: Rec): void {
+    this.deferred.add(rec);
+    if (this.deferTimer !== undefined) return;
+    this.deferTimer = setTimeout(() => {
+      this.deferTimer = undefined;
+      for (const r of this.deferred) if (r.el.isConnected) this.pendingRoots.add(r.el);
+      this.deferred.clear();
+      this.onMutations([]);
+    }, 60_000);
   }
 
   private knownAncestor(el: Element): Rec | undefined {

@@ -315,3 +315,20 @@ test('an empty page scans to nothing without errors', async () => {
   assert.deepEqual(s.report('about:blank'), { url: 'about:blank', scanning: false, items: [] });
   assert.equal(bg.calls.length, 0);
 });
+
+test('a paragraph whose text keeps changing (a live ticker) is not re-scored forever', async () => {
+  const doc = dom(`<body><p id="t">The live score is updating right now: <span id="n">0</span> and counting.</p></body>`);
+  const bg = fakeScorer({ delayMs: 0 });
+  const s = scanner(doc, { score: bg.score });
+  s.start();
+  await s.idle();
+  for (let i = 1; i <= 20; i++) {
+    doc.getElementById('n')!.textContent = String(i);
+    await new Promise((r) => setTimeout(r, 12));
+  }
+  await s.idle();
+  const sent = bg.calls.flat().length;
+  assert.ok(sent >= 2 && sent <= 1 + 4, `scored ${sent} times`);
+  assert.notEqual(doc.getElementById('t')!.getAttribute('data-telltale-state'), 'pending');
+  s.stop();
+});
