@@ -21,6 +21,13 @@ export function Options() {
   useEffect(() => {
     api.fetchEmbeddedMeta().then((raw) => setMeta(parseMeta(raw)), () => setMeta(null));
   }, []);
+  // Opened from the popup's "How often it is wrong": the sections above load asynchronously, so the
+  // browser's own jump to #about lands too early. Jump again once they are in.
+  const loaded = settings !== null && meta !== undefined;
+  useEffect(() => {
+    if (loaded && typeof location !== 'undefined' && location.hash === '#about') document.getElementById('about')?.scrollIntoView?.();
+  }, [loaded]);
+
   // A permission granted while an earlier popup was closed under the prompt (see pending-grant.ts).
   useEffect(() => void applyPendingGrant(), []);
 

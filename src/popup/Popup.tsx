@@ -61,7 +61,7 @@ export function Popup() {
           optionsHref={optionsHref}
           onOpenOptions={(e) => {
             e.preventDefault();
-            api.openOptions();
+            api.openOptions('about');
           }}
         />
       </ErrorBoundary>
@@ -89,7 +89,7 @@ export function Popup() {
       </ErrorBoundary>
 
       <footer class="foot">
-        <a href={optionsHref} target="_blank" rel="noopener" onClick={(e) => (e.preventDefault(), api.openOptions())}>
+        <a href={safeUrl('options.html')} target="_blank" rel="noopener" onClick={(e) => (e.preventDefault(), api.openOptions())}>
           All settings and what the scores mean
         </a>
       </footer>

@@ -101,10 +101,11 @@ export async function hasHostAccess(hostname: string | null): Promise<boolean> {
 
 export const extensionUrl = (path: string) => browser.runtime.getURL(path);
 
-export function openOptions(): void {
-  browser.runtime.openOptionsPage().catch(() => {
-    window.open(extensionUrl('options.html'), '_blank');
-  });
+/** Opens the options page; with `section`, a new tab scrolled to it (openOptionsPage drops the hash). */
+export function openOptions(section?: string): void {
+  const fallback = () => void window.open(extensionUrl(`options.html${section ? '#' + section : ''}`), '_blank');
+  if (section) browser.tabs.create({ url: extensionUrl(`options.html#${section}`) }).catch(fallback);
+  else browser.runtime.openOptionsPage().catch(fallback);
 }
 
 /** The embedded model's metadata (thresholds, measured rates), or null when it isn't shipped. */
