@@ -18,8 +18,10 @@ import {
   summarise,
   summaryText,
   truncate,
+  SENSITIVITY_TEXT,
   type Badge,
 } from './model.ts';
+import type { Sensitivity } from '../core/types.ts';
 
 export type PageState =
   | { kind: 'loading' }
@@ -224,6 +226,8 @@ export function PageSection(props: {
   tabId: number | null;
   optionsHref: string;
   onOpenOptions: (e: Event) => void;
+  /** Flags depend on it: a high score can stay unflagged at low sensitivity. */
+  sensitivity?: Sensitivity;
 }) {
   const { page, scan, tabId } = props;
   const [note, setNote] = useState<string | null>(null);
@@ -285,6 +289,9 @@ export function PageSection(props: {
         <div class="summary" data-testid="summary" role="status" aria-live="polite" aria-busy={busy}>
           <p class="headline">
             {s.flagged > 0 && <FlagIcon />} {text.headline}
+            {s.scored > 0 && props.sensitivity && (
+              <span class="at-sensitivity"> at {SENSITIVITY_TEXT[props.sensitivity].label.toLowerCase()} sensitivity</span>
+            )}
           </p>
           {text.share && <p class="share-text">{text.share}</p>}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}

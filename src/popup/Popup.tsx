@@ -59,6 +59,7 @@ export function Popup() {
           scan={scan}
           tabId={tab?.id ?? null}
           optionsHref={optionsHref}
+          {...(settings ? { sensitivity: settings.sensitivity } : {})}
           onOpenOptions={(e) => {
             e.preventDefault();
             api.openOptions('about');
