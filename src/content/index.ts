@@ -9,7 +9,7 @@
 import browser from 'webextension-polyfill';
 import type { Verdict } from '../core/types.ts';
 import type { PageReport, Settings } from '../protocol/messages.ts';
-import { handle, request } from '../protocol/client.ts';
+import { handle, isExtensionPage, request } from '../protocol/client.ts';
 import { autoScanFor, loadSettings } from '../shared/settings.ts';
 import { FloatingCard, anchorOf, attachHoverCard, selectionAnchor } from './card.ts';
 import { Marks, levelOf } from './marks.ts';
@@ -66,7 +66,16 @@ function init(doc: Document): void {
     const el = rec.el as HTMLElement;
     const win = doc.defaultView;
     const reduce = !!win?.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
-    el.scrollIntoView?.({ behavior: reduce ? 'auto' : 'smooth', block: 'center', inline: 'nearest' });
+    // Smooth scrolling needs animation frames, which a hidden tab (the popup opened in a tab) lacks.
+    const smooth = !reduce && doc.visibilityState === 'visible';
+    el.scrollIntoView?.({ behavior: smooth ? 'smooth' : 'auto', block: 'center', inline: 'nearest' });
+    if (smooth) {
+      // If the smooth scroll was cut short (page scripts, a tab switch), finish it at once.
+      win?.setTimeout(() => {
+        const r = el.getBoundingClientRect();
+        if (r.bottom < 0 || r.top > (win.innerHeight || 0)) el.scrollIntoView?.({ behavior: 'auto', block: 'center', inline: 'nearest' });
+      }, 1200);
+    }
     marks.flash(el);
     if (!el.hasAttribute('tabindex')) {
       // Focusable for this visit only; the attribute goes when focus leaves.
@@ -99,7 +108,8 @@ function init(doc: Document): void {
         return { ok: true } as const;
       },
     },
-    (sender) => sender.id === browser.runtime.id && !sender.tab,
+    // Our background (no tab) or our own pages, also when opened in a tab; never another tab's script.
+    (sender) => sender.id === browser.runtime.id && (!sender.tab || isExtensionPage(sender)),
   );
 
   // Automatic scanning where the user allowed it; elsewhere the background sends `bg:cs:scan`.
