@@ -11,6 +11,7 @@ import { hostRequest, platformHandlers } from '@platform/host';
 import { loadSettings, onSettingsChanged } from '../shared/settings.ts';
 import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from './inject.ts';
 import { setBadge } from './badge.ts';
+import { applyPendingGrant } from '../shared/pending-grant.ts';
 
 const MENU_ID = 'telltale-check-selection';
 
@@ -69,7 +70,10 @@ browser.runtime.onInstalled.addListener(async () => {
   await syncAutoScan();
 });
 browser.runtime.onStartup.addListener(() => void syncAutoScan());
-browser.permissions.onAdded.addListener(() => void syncAutoScan());
+browser.permissions.onAdded.addListener(() => {
+  // The popup may have closed under the permission prompt: apply the setting it asked for.
+  void applyPendingGrant().finally(() => syncAutoScan());
+});
 browser.permissions.onRemoved.addListener(() => void syncAutoScan());
 
 onSettingsChanged(async (settings) => {

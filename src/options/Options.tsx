@@ -10,7 +10,7 @@ import { useDetectorStatus, useModels, useSettings } from '../popup/hooks.ts';
 import { SENSITIVITY_TEXT, formatRate, fprSentence, parseMeta, siteList, type ModelMeta } from '../popup/model.ts';
 import { ModelsSection, StatusLine } from '../popup/Models.tsx';
 import { AutoScanControls, SensitivityControl } from '../popup/SettingsControls.tsx';
-import { applyPendingGrant } from '../popup/pending-grant.ts';
+import { applyPendingGrant } from '../shared/pending-grant.ts';
 
 export function Options() {
   const { settings, error, save } = useSettings();

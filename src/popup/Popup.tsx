@@ -10,7 +10,7 @@ import { pageAccess } from './model.ts';
 import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
 import { AutoScanControls, SensitivityControl } from './SettingsControls.tsx';
-import { applyPendingGrant } from './pending-grant.ts';
+import { applyPendingGrant } from '../shared/pending-grant.ts';
 
 export function Popup() {
   const [tab, setTab] = useState<api.ActiveTab | null>(null);

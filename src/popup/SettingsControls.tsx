@@ -7,7 +7,7 @@ import type { Settings } from '../protocol/messages.ts';
 import { autoScanFor } from '../shared/settings.ts';
 import * as api from './api.ts';
 import { SENSITIVITY_TEXT, type MetaRow, fprSentence } from './model.ts';
-import { forgetIntent, rememberIntent } from './pending-grant.ts';
+import { forgetIntent, rememberIntent } from '../shared/pending-grant.ts';
 
 export function SensitivityControl(props: {
   settings: Settings;

@@ -132,6 +132,8 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
     await page.evaluate(() => window.scrollTo(0, 0));
     const lastKey = rows[rows.length - 1]!;
     await popup.click(`[data-testid="row"][data-key="${lastKey}"]`);
+    // A real popup floats over the page; here the page is another tab, which must be in front to scroll smoothly.
+    await page.bringToFront();
     await waitFor(
       () =>
         page.evaluate((key) => {
@@ -169,22 +171,22 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
 
     // 6. A web page cannot drive the extension: forged messages change nothing.
     const marksBefore = JSON.stringify(await marks(page));
-    const forged = await page.evaluate(async () => {
-      const env = (type: string, payload: unknown) => ({ telltale: 1, type, target: type.split(':')[1], payload });
+    // A string, not a function: the test runner's transpiler would add helpers the page does not have.
+    const forged = (await page.evaluate(`(async () => {
+      const env = (type, payload) => ({ telltale: 1, type, target: type.split(':')[1], payload });
       window.postMessage(env('bg:cs:selection', { text: 'forged', verdict: { state: 'scored', p_machine: 1, flagged: true, detector: 'embedded' } }), '*');
       window.postMessage(env('ui:cs:report', {}), '*');
       document.dispatchEvent(new CustomEvent('telltale', { detail: env('bg:cs:scan', {}) }));
-      const rt = (globalThis as any).chrome?.runtime ?? (globalThis as any).browser?.runtime;
+      const rt = globalThis.chrome?.runtime ?? globalThis.browser?.runtime;
       let reached = false;
       try {
-        await rt?.sendMessage?.('telltale@telltale.dev', env('cs:bg:score', { texts: ['x'] }));
-        reached = true;
-      } catch {
-        /* expected: pages cannot message the extension */
-      }
+        // Chrome gives pages no runtime at all (no externally_connectable); anything answered would be a leak.
+        const answer = await rt?.sendMessage?.('telltale@telltale.dev', env('cs:bg:score', { texts: ['x'] }));
+        reached = answer !== undefined;
+      } catch {}
       await new Promise((r) => setTimeout(r, 500));
       return { reached };
-    });
+    })()`)) as { reached: boolean };
     assert.equal(forged.reached, false, 'a page cannot message the extension');
     const after = await sendFromExtension<{ selection?: { text: string } }>(control, 'ui:cs:report', {}, tabId);
     assert.equal(after.selection?.text, selected, 'a forged selection result was ignored');
