@@ -16,10 +16,12 @@ export const ATTR_LEVEL = 'data-telltale-level';
 export const ATTR_FLASH = 'data-telltale-flash';
 
 /**
- * Below the flagging threshold but more likely machine than not: "uncertain". The verdict does not
- * carry its threshold, so `flagged` decides "generated" and 0.5 separates "uncertain" from "human".
+ * Below the flagging threshold but still high: "uncertain". The verdict does not carry the threshold
+ * it was flagged at, so `flagged` alone decides "generated", and this fixed line separates
+ * "uncertain" from "likely human". At 0.5 nearly every paragraph of the embedded model's human text
+ * came out "uncertain" (its thresholds are 0.79 to 0.97): 0.75 keeps the middle band meaningful.
  */
-export const UNCERTAIN_FROM = 0.5;
+export const UNCERTAIN_FROM = 0.75;
 
 export function levelOf(v: Verdict | undefined): Level {
   if (!v || v.state !== 'scored' || v.p_machine === null) return 'none';

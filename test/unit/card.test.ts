@@ -14,9 +14,11 @@ const dom = () => parseHTML('<!doctype html><html><head></head><body><p id="a">S
 
 const scored = (p: number, flagged: boolean, extra: Partial<Verdict> = {}): Verdict => ({ state: 'scored', p_machine: p, flagged, detector: 'embedded', ...extra });
 
-test('words and levels: flagged is the truth for "generated"; 0.5 separates uncertain from human', () => {
+test('words and levels: flagged is the truth for "generated"; 0.75 separates uncertain from human', () => {
   assert.equal(levelOf(scored(0.55, true)), 'generated');
   assert.equal(levelOf(scored(0.95, false)), 'uncertain');
+  assert.equal(levelOf(scored(0.75, false)), 'uncertain');
+  assert.equal(levelOf(scored(0.7, false)), 'human');
   assert.equal(levelOf(scored(0.2, false)), 'human');
   assert.equal(levelOf({ state: 'too-short', p_machine: 0.9, flagged: false, detector: 'x' }), 'none');
   assert.equal(verdictWords(scored(0.9, true)), 'Likely machine-generated');

@@ -17,7 +17,7 @@ const dom = (html: string) => parseHTML(page(html)).document as unknown as Docum
 const paras = (n: number, f = (i: number) => `Paragraph number ${i} has a few words of prose.`) =>
   Array.from({ length: n }, (_, i) => `<p id="p${i}">${f(i)}</p>`).join('');
 
-/** A fake background: p_machine from the text, flagged at 0.7; records every request. */
+/** A fake background: p_machine from the text, flagged at 0.9; records every request. */
 function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolean } = {}) {
   const calls: string[][] = [];
   let inFlight = 0;
@@ -31,8 +31,8 @@ function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolea
       if (opts.fail?.(texts)) throw new Error('background went away');
       return {
         verdicts: texts.map((t) => {
-          const p = t.includes('machine') ? 0.912345 : t.includes('maybe') ? 0.6 : 0.1;
-          return { state: 'scored', p_machine: p, flagged: p >= 0.7, detector: 'fake' } as Verdict;
+          const p = t.includes('machine') ? 0.912345 : t.includes('maybe') ? 0.8 : 0.1;
+          return { state: 'scored', p_machine: p, flagged: p >= 0.9, detector: 'fake' } as Verdict;
         }),
       };
     } finally {
