@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const cli = (args: string[], input: string) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/telltale.ts', ...args], { cwd: ROOT, input, encoding: 'utf8' });
+
+const LONG_A =
+  'We walked down to the harbour wall after supper, the way we always did when Gran was still around, and sat on the cold stones with our legs hanging over the water while the boats knocked together in the dark.';
+const LONG_B =
+  'Overall, it is important to note that maintaining harbour infrastructure plays a crucial role in ensuring the safety and well-being of residents, and investing in modern solutions can help communities adapt to evolving challenges.';
+
+test('score --jsonl: one line per input, in order, with the documented fields', () => {
+  const lines = [
+    { id: 'a', text: LONG_A },
+    { id: 7, text: 'Hello there, friend.' },
+    { id: 'fr', text: "Le port était calme ce soir-là, et les bateaux dormaient les uns contre les autres sous un ciel sans lune." },
+    { id: 'b', text: LONG_B },
+    { id: 'empty', text: '' },
+  ];
+  const input = lines.map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n{"id":"x"}\n';
+  const r = cli(['score', '--jsonl', '-'], input);
+  assert.equal(r.status, 0, r.stderr);
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(out.map((o) => o.id), ['a', 7, 'fr', 'b', 'empty', null, 'x']);
+  for (const o of out) assert.deepEqual(Object.keys(o).slice(0, 4), ['id', 'p_machine', 'state', 'flagged']);
+  const [a, short, fr, b, empty, bad, noText] = out;
+  for (const s of [a, b]) {
+    assert.equal(s.state, 'scored');
+    assert.ok(s.p_machine >= 0 && s.p_machine <= 1);
+    assert.equal(typeof s.flagged, 'boolean');
+  }
+  assert.equal(short.state, 'too-short');
+  assert.ok(short.p_machine >= 0 && short.p_machine <= 1, 'too-short still carries the estimate');
+  assert.equal(short.flagged, false);
+  assert.equal(fr.state, 'unsupported');
+  assert.equal(fr.p_machine, null);
+  assert.equal(empty.state, 'unsupported');
+  assert.equal(bad.state, 'error');
+  assert.equal(noText.state, 'error');
+});
+
+test('check: a per-paragraph report that names each state in words', () => {
+  const r = cli(['check', '-'], `${LONG_A}\n\nToo short.\n\n${LONG_B}\n\nDer Ausschuss trat am Dienstag zusammen und beschloss, die Brücke vor dem Winter zu reparieren.\n`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /too short to judge/);
+  assert.match(r.stdout, /not judged/);
+  assert.match(r.stdout, /of 2 judged paragraphs flagged; 1 too short; 1 not judged; 0 errors/);
+  const json = cli(['check', '-', '--json'], `${LONG_A}\n\n${LONG_B}\n`);
+  const parsed = JSON.parse(json.stdout);
+  assert.equal(parsed.length, 2);
+  assert.equal(parsed[0].state, 'scored');
+});
+
+test('bad usage is answered with the usage text and exit status 2', () => {
+  for (const args of [['frobnicate'], ['score'], ['check', '-', '--sensitivity', 'paranoid'], ['check', '--hub', 'http://127.0.0.1:9']]) {
+    const r = cli(args, '');
+    assert.equal(r.status, 2, args.join(' '));
+    assert.match(r.stderr, /Usage:/);
+  }
+});
