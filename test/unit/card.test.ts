@@ -96,3 +96,18 @@ test('hover card: focus on a marked paragraph shows it, Escape hides it', () => 
   marks.apply(p, 't1', 'scored', scored(0.1, false));
   assert.equal(p.hasAttribute('tabindex'), false);
 });
+
+test('styles: a <style> fallback where constructable sheets are missing, added once and marked ours', async () => {
+  const { ensureStyles, pageCss } = await import('../../src/content/styles.ts');
+  const { document } = dom();
+  const doc = document as unknown as Document;
+  ensureStyles(doc, pageCss(false));
+  ensureStyles(doc, pageCss(false));
+  const styles = doc.querySelectorAll('style[data-telltale]');
+  assert.equal(styles.length, 1);
+  assert.ok(isOwn(styles[0]!));
+  assert.match(styles[0]!.textContent ?? '', /\[data-telltale-level="generated"\][^}]*underline wavy/);
+  assert.match(styles[0]!.textContent ?? '', /prefers-reduced-motion: reduce/);
+  assert.match(pageCss(true), /::highlight\(telltale-generated\)/);
+  assert.doesNotMatch(pageCss(true), /\[data-telltale-level="generated"\] \{/, 'no element marks when highlights draw them');
+});

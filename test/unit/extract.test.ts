@@ -143,3 +143,16 @@ test('layout: display/visibility/zero-size checks use the browser when it has la
   assert.equal(isRendered(el, true), false, 'one-pixel visually-hidden box');
   assert.equal(isRendered(el, false), true, 'without layout, markup decides');
 });
+
+test('hostile and frame fixtures: the static parts extract without surprises', () => {
+  const doc = dom(fixture('hostile.html'));
+  const found = extractParagraphs(doc, { maxChars: 100_000 });
+  const ids = found.map((c) => c.el.id);
+  for (const id of ['forged', 'xss', 'rtl-ar', 'rtl-he', 'cjk-zh', 'cjk-ja', 'emoji', 'homoglyph', 'ticker']) assert.ok(ids.includes(id), id);
+  assert.ok(!found.some((c) => c.el.closest('[data-expect="skip"]')), 'pre, editable and the closed host stay out');
+  assert.match(found.find((c) => c.el.id === 'xss')!.text, /<img src=x onerror=/, 'markup in text stays text');
+  assert.deepEqual(extractParagraphs(dom(fixture('frame.html'))).map((c) => c.el.id), ['frame-p', '']);
+  assert.deepEqual(extractParagraphs(dom(fixture('empty.html'))), []);
+  const scroll = extractParagraphs(dom(fixture('infinite-scroll.html')));
+  assert.equal(scroll.length, 2);
+});
