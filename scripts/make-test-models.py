@@ -10,7 +10,7 @@ Writes, into --out:
 
 Needs Debian's python3-torch (1.13) and python3-onnx; run with /usr/bin/python3.
 """
-import argparse, math, os
+import argparse, math, os, sys
 import numpy as np
 import torch
 from torch import nn
@@ -55,7 +55,7 @@ class Roberta(nn.Module):
         m = (input_ids != PAD).long()
         pos = torch.cumsum(m, dim=1) * m + PAD
         x = s.ln(s.word(input_ids) + s.pos(pos) + s.typ.weight[0])
-        bias = (1.0 - attention_mask[:, None, None, :].float()) * -10000.0
+        bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -10000.0
         for layer in s.layers:
             x = layer(x, bias)
         return s.out(torch.tanh(s.dense(x[:, 0, :])))
@@ -73,7 +73,7 @@ def init(model, std):
                 p.copy_(torch.randn(p.shape, generator=g) * std)
 
 
-def quantize(src, dst):
+def quantize(src, dst, mode='int8'):
     m = onnx.load(src)
     g = m.graph
     inits = {t.name: t for t in g.initializer}
@@ -82,13 +82,25 @@ def quantize(src, dst):
         w = inits.get(n.input[1]) if n.op_type == 'MatMul' and len(n.input) > 1 else None
         if w is not None and len(w.dims) == 2:
             W = numpy_helper.to_array(w).astype(np.float32)
-            scale = np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0
-            Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+            if mode == 'uint8':
+                # per tensor, asymmetric uint8 (onnxruntime's older quantize_dynamic default)
+                lo, hi = min(float(W.min()), 0.0), max(float(W.max()), 0.0)
+                scale = np.array(max(hi - lo, 1e-12) / 255.0, np.float32)
+                zp = np.array(np.clip(np.round(-lo / scale), 0, 255), np.uint8)
+                Wq = np.clip(np.round(W / scale) + zp, 0, 255).astype(np.uint8)
+            elif mode == 'int8-tensor':
+                scale = np.array(max(float(np.abs(W).max()), 1e-12) / 127.0, np.float32)
+                zp = np.array(0, np.int8)
+                Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+            else:
+                scale = (np.maximum(np.abs(W).max(axis=0), 1e-12) / 127.0).astype(np.float32)
+                zp = np.zeros(W.shape[1], np.int8)
+                Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
             b = n.output[0]
             g.initializer.extend([
                 numpy_helper.from_array(Wq, w.name + '_quantized'),
-                numpy_helper.from_array(scale.astype(np.float32), w.name + '_scale'),
-                numpy_helper.from_array(np.zeros(W.shape[1], np.int8), w.name + '_zero_point'),
+                numpy_helper.from_array(scale, w.name + '_scale'),
+                numpy_helper.from_array(zp, w.name + '_zero_point'),
             ])
             drop.add(w.name)
             a = n.input[0]
@@ -152,6 +164,13 @@ def to_fp16(src, dst):
     onnx.checker.check_model(m)
     onnx.save(m, dst)
 
+
+if len(sys.argv) > 1 and sys.argv[1] == '--requantize':
+    # make-test-models.py --requantize SRC DST MODE VOCAB: another 8-bit scheme, for comparisons
+    class _A: vocab = int(sys.argv[5])
+    ARGS = _A()
+    quantize(sys.argv[2], sys.argv[3], sys.argv[4])
+    sys.exit(0)
 
 p = argparse.ArgumentParser()
 p.add_argument('--out', required=True)

@@ -8,7 +8,7 @@
  * Wiring (src/host/hub-models.ts): `export { createHubModelManager as createHubModels } from './model-store.ts';`
  */
 import { HubClient, type WantedFile } from '../core/hub/download.ts';
-import type { FileStore } from '../core/hub/store.ts';
+import { LayeredFileStore, type FileStore } from '../core/hub/store.ts';
 import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
 import { chooseVariant, REGISTRY, type RegistryEntry, type Variant } from '../core/roberta/registry.ts';
 import { pickBackend, webGpuFeatures, type Backend } from '../core/runtime.ts';
@@ -166,34 +166,6 @@ export class BundledFileStore implements FileStore {
   append = this.put;
   move = this.put;
   async delete() {}
-}
-
-/** Writable store over a read-only one: reads try `top` first; writes and deletes go to `top`. */
-export class LayeredFileStore implements FileStore {
-  constructor(private readonly top: FileStore, private readonly bottom: FileStore) {}
-  async get(key: string) {
-    return (await this.top.get(key)) ?? this.bottom.get(key);
-  }
-  async size(key: string) {
-    return (await this.top.size(key)) ?? this.bottom.size(key);
-  }
-  async list(prefix: string) {
-    const top = await this.top.list(prefix);
-    const seen = new Set(top.map((f) => f.key));
-    return [...top, ...(await this.bottom.list(prefix)).filter((f) => !seen.has(f.key))];
-  }
-  put(key: string, data: Uint8Array) {
-    return this.top.put(key, data);
-  }
-  append(key: string, chunk: Uint8Array) {
-    return this.top.append(key, chunk);
-  }
-  move(from: string, to: string) {
-    return this.top.move(from, to);
-  }
-  delete(key: string) {
-    return this.top.delete(key);
-  }
 }
 
 /** Quota and usage of this extension's storage, and whether it is persistent (not evicted under pressure). */

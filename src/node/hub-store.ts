@@ -80,3 +80,31 @@ export class NodeFileStore implements FileStore {
     return out;
   }
 }
+
+export interface NodeHubDetectorOptions {
+  /** Registry id (`roberta-base`, `roberta-large`) or any Hub repo in the Transformers.js layout. */
+  model: string;
+  hubUrl?: string;
+  revision?: string;
+  /** Download cache (default ~/.cache/telltale/hub). */
+  cacheDir?: string;
+  /** Read-only models put there by `npm run fetch-models` (default models/hub when it exists). */
+  bundledDir?: string | null;
+  variant?: import('../core/roberta/registry.ts').Variant;
+  onProgress?: (p: import('../core/hub/download.ts').DownloadProgress) => void;
+  fetch?: typeof fetch;
+}
+
+/**
+ * A Hub detector for the CLI: files from models/hub (fetch-models) or the download cache, downloading
+ * what is missing; runs on onnxruntime-web's WebAssembly like the extension, so both give the same scores.
+ */
+export async function createNodeHubDetector(o: NodeHubDetectorOptions) {
+  const { existsSync } = await import('node:fs');
+  const { LayeredFileStore } = await import('../core/hub/store.ts');
+  const { createHubDetector } = await import('../core/roberta/hub-detector.ts');
+  const cache = new NodeFileStore(o.cacheDir);
+  const bundledDir = o.bundledDir === undefined ? (existsSync('models/hub/index.json') ? 'models/hub' : null) : o.bundledDir;
+  const store = bundledDir ? new LayeredFileStore(cache, new NodeFileStore(bundledDir)) : cache;
+  return createHubDetector({ repo: o.model, hubUrl: o.hubUrl, revision: o.revision, store, backend: 'wasm', variant: o.variant, onProgress: o.onProgress, fetch: o.fetch });
+}

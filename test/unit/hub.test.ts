@@ -246,6 +246,14 @@ describe('createHubDetector', () => {
     sa.forEach((s, i) => assert.ok(Math.abs(s.p - sb[i]!.p) < 1e-5));
   });
 
+  test('CLI factory: cache dir, models/hub layer optional', async () => {
+    const { createNodeHubDetector } = await import('../../src/node/hub-store.ts');
+    const d = await createNodeHubDetector({ model: REPO, hubUrl: hub.url, cacheDir: dir, bundledDir: null, variant: 'fp32' });
+    assert.equal(d.info.id, REPO);
+    assert.equal((await d.scoreBatch(TEXTS)).length, TEXTS.length);
+    assert.ok((await store.list(`files/${REPO}/`)).length === 4);
+  });
+
   test('webgpu without shader-f16 asks for fp32, with it fp16 (session falls back to wasm in Node)', async () => {
     const d = await createHubDetector({ repo: REPO, hubUrl: hub.url, store, backend: 'webgpu', gpuFeatures: new Set(['shader-f16']) });
     assert.equal(d.variant, 'fp16');

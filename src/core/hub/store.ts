@@ -54,3 +54,31 @@ export class MemoryFileStore implements FileStore {
     return [...this.data].filter(([k]) => k.startsWith(prefix)).map(([key, v]) => ({ key, bytes: v.length }));
   }
 }
+
+/** Writable store over a read-only one: reads try `top` first; writes and deletes go to `top`. */
+export class LayeredFileStore implements FileStore {
+  constructor(private readonly top: FileStore, private readonly bottom: FileStore) {}
+  async get(key: string) {
+    return (await this.top.get(key)) ?? this.bottom.get(key);
+  }
+  async size(key: string) {
+    return (await this.top.size(key)) ?? this.bottom.size(key);
+  }
+  async list(prefix: string) {
+    const top = await this.top.list(prefix);
+    const seen = new Set(top.map((f) => f.key));
+    return [...top, ...(await this.bottom.list(prefix)).filter((f) => !seen.has(f.key))];
+  }
+  put(key: string, data: Uint8Array) {
+    return this.top.put(key, data);
+  }
+  append(key: string, chunk: Uint8Array) {
+    return this.top.append(key, chunk);
+  }
+  move(from: string, to: string) {
+    return this.top.move(from, to);
+  }
+  delete(key: string) {
+    return this.top.delete(key);
+  }
+}
