@@ -47,10 +47,35 @@ export function normalise(input: string): Normalised {
       out += mapped;
     } else out += ch;
   }
-  text = out.replace(ODD_SPACE, ' ');
+  text = undoCaseGames(out, report);
+  text = text.replace(ODD_SPACE, ' ');
   const squeezed = text.replace(/ {2,}/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
   if (squeezed.length !== text.trim().length) report.other++;
   return { text: squeezed, report };
+}
+
+const CASED_WORD = /\p{L}[\p{L}\p{M}]*/gu;
+/** An upper-case letter right after a lower-case one inside a word: tHiS, ThIs, wEiRd (also McDonald, iPhone). */
+const INNER_UPPER = /\p{Ll}\p{Lu}/u;
+const NATURAL_CASE = /^(?:\p{Lu}?[\p{Ll}\p{M}]*|[\p{Lu}\p{M}]+)$/u;
+
+/**
+ * Case games (random or alternating capitals, "tHiS iS hUmAn") fool detectors that read case. Natural
+ * text has few words with an upper-case letter inside (McDonald, iPhone); when at least 3 words and 15%
+ * of the words do, every word that is not lower case, Capitalised or ALL CAPS is lower-cased, and
+ * each such word counts as one `other` rewrite.
+ */
+function undoCaseGames(text: string, report: NormalisationReport): string {
+  const words = text.match(CASED_WORD);
+  if (!words || words.length === 0) return text;
+  let inner = 0;
+  for (const w of words) if (INNER_UPPER.test(w)) inner++;
+  if (inner < 3 || inner < 0.15 * words.length) return text;
+  return text.replace(CASED_WORD, (w) => {
+    if (NATURAL_CASE.test(w)) return w;
+    report.other++;
+    return w.toLowerCase();
+  });
 }
 
 export function countWords(text: string): number {
