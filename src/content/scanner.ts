@@ -79,6 +79,9 @@ export interface Rec {
   changesSince: number;
 }
 
+/** Verdicts kept by text. */
+const CACHE_MAX = 20_000;
+
 /** A paragraph whose text keeps changing is re-scored at most this often per minute. */
 const MAX_CHANGES_PER_MINUTE = 4;
 
@@ -408,13 +411,16 @@ export class Scanner {
 
   /** Sends batches while the cap allows. */
   private pump(): void {
-    while (this.inFlight < this.opts.maxInFlight && this.queue.size > 0) {
-      const batch = this.takeBatch();
+    // While the page is still being walked, only paragraphs in view go out: the ones found first
+    // are not necessarily the ones the reader sees (a page opened scrolled down, a long header).
+    const visibleOnly = this.walkers.length > 0;
+    while (this.inFlight < this.opts.maxInFlight && (visibleOnly ? this.priority.size : this.queue.size) > 0) {
+      const batch = this.takeBatch(visibleOnly);
       if (batch.length) this.send(batch);
     }
   }
 
-  private takeBatch(): string[] {
+  private takeBatch(visibleOnly = false): string[] {
     const texts: string[] = [];
     let chars = 0;
     const take = (set: Set<Rec>): boolean => {
@@ -445,7 +451,7 @@ export class Scanner {
       }
       return true;
     };
-    if (take(this.priority)) take(this.queue);
+    if (take(this.priority) && !visibleOnly) take(this.queue);
     return texts;
   }
 
@@ -478,7 +484,7 @@ export class Scanner {
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
           const ok = validVerdict(v);
-          if (ok && v.state !== 'error') this.cache.set(t, v);
+          if (ok && v.state !== 'error') this.remember(t, v);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
             this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
@@ -523,6 +529,15 @@ export class Scanner {
         this.pump();
         this.checkIdle();
       });
+  }
+
+  /** Caches a verdict; the oldest entries go first past CACHE_MAX (long SPA sessions, tickers). */
+  private remember(text: string, v: Verdict): void {
+    this.cache.set(text, v);
+    if (this.cache.size > CACHE_MAX) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.cache.delete(oldest.value);
+    }
   }
 
   private checkIdle(): void {

@@ -272,7 +272,7 @@ test('visible paragraphs are sent first', async () => {
     Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, width: 600, height: 30 }) });
   }
   const bg = fakeScorer();
-  const s = scanner(doc, { score: bg.score, options: { batchTexts: 10, maxInFlight: 1 } });
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 10, maxInFlight: 1, sliceElements: 8 } }); // found over several slices
   try {
     s.start();
     await s.idle();
