@@ -281,10 +281,9 @@ test('visible paragraphs are sent first', async () => {
     delete w.getComputedStyle;
     delete w.innerHeight;
   }
-  assert.deepEqual(
-    bg.calls[0]!.map((t) => Number(/number (\d+)/.exec(t)![1])),
-    [30, 31, 32, 33, 34, 35, 36, 37, 38, 39],
-  );
+  const order = bg.calls.flat().map((t) => Number(/number (\d+)/.exec(t)![1]));
+  assert.deepEqual(order.slice(0, 10), [30, 31, 32, 33, 34, 35, 36, 37, 38, 39], 'every visible paragraph before any other');
+  assert.equal(order.length, 40);
 });
 
 test('hostile page: forged public attributes are overwritten, truth is kept in memory', async () => {
