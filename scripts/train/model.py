@@ -65,8 +65,9 @@ def dev_metric(rows_meta, dev_rows, scores):
 
 
 def train(batcher, rows_meta, train_rows, dev_rows, weights, buckets, dense_dim, mu, sd, *,
-          hidden=16, lr=0.02, epochs=8, bs=256, seed=0, log=print, select_rows=None):
+          hidden=16, lr=0.02, epochs=8, bs=256, seed=0, log=print, select_rows=None, dropout=0.0):
     torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
     rng = np.random.RandomState(seed)
     net = Net(buckets, dense_dim, hidden, mu, sd)
     # The table gets sparse gradients (only the rows a batch touches) and SparseAdam; the head plain Adam.
@@ -82,7 +83,11 @@ def train(batcher, rows_meta, train_rows, dev_rows, weights, buckets, dense_dim,
         tot = 0.0
         for i in range(0, len(perm), bs):
             r = perm[i:i + bs]
-            logit = net(*batcher.get(r))
+            bi, bo, bv, bd = batcher.get(r)
+            if dropout > 0:  # feature dropout: each n-gram of each text is dropped with this probability
+                keep = torch.rand(bv.shape, generator=gen) >= dropout
+                bv = bv * keep / (1 - dropout)
+            logit = net(bi, bo, bv, bd)
             y = y_all[r]
             w = w_all[r]
             loss = (nn.functional.binary_cross_entropy_with_logits(logit, y, reduction='none') * w).sum() / w.sum()

@@ -22,7 +22,7 @@ from export import export  # noqa: E402
 from model import Batcher, balanced_weights, predict, train  # noqa: E402
 
 SEED = 20251126
-HPARAMS = dict(hidden=16, lr=0.02, epochs=4, bs=256)
+HPARAMS = dict(hidden=16, lr=0.02, epochs=int(os.environ.get('TT_EPOCHS', 4)), bs=256, dropout=float(os.environ.get('TT_DROPOUT', 0)))
 VERSION = '1.0.0'
 
 # Generator families for leave-one-out: a model family left out entirely, not one checkpoint of it.

@@ -29,6 +29,26 @@ describe('embedded features', () => {
     assert.equal(fnv1a('foobar', 0x811c9dc5), 0xbf9cf968);
   });
 
+  it('buckets follow the documented scheme (independent re-implementation for one text)', () => {
+    // Spec: char n-gram hash = FNV-1a(seed ^ "CHAR") over the n code units of " " + canon + " ", then
+    // imul(h, 31) ^ n, murmur3 fmix32, low bucketBits bits. Word unigram: FNV-1a(seed ^ "WORD") of the word.
+    const fmix = (x: number) => {
+      x ^= x >>> 16; x = Math.imul(x, 0x85ebca6b); x ^= x >>> 13; x = Math.imul(x, 0xc2b2ae35); x ^= x >>> 16;
+      return x >>> 0;
+    };
+    const fnv = (s: string, h: number) => {
+      for (const c of s) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+      return h >>> 0;
+    };
+    const { seed, bucketBits } = DEFAULT_FEATURE_CONFIG;
+    const mask = (1 << bucketBits) - 1;
+    const f = extractFeatures('Ab');
+    const tri = fmix(Math.imul(fnv(' ab', (seed ^ 0x43484152) >>> 0), 31) ^ 3) & mask;
+    const four = fmix(Math.imul(fnv(' ab ', (seed ^ 0x43484152) >>> 0), 31) ^ 4) & mask;
+    const uni = fmix(fnv('ab', (seed ^ 0x574f5244) >>> 0)) & mask;
+    assert.deepEqual([...f.indices], [tri, four, fmix(Math.imul(fnv('ab ', (seed ^ 0x43484152) >>> 0), 31) ^ 3) & mask, uni]);
+  });
+
   it('canonical form folds case, digits and whitespace runs, with offsets into the input', () => {
     const { canon, map } = canonicalise('  Hello,\n\tWORLD 2024 ');
     assert.equal(canon, 'hello, world 0000');
