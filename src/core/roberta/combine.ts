@@ -1,0 +1,44 @@
+/**
+ * One calibrated score from two detectors (the embedded detector and a Hub RoBERTa), keeping each
+ * one's own: `parts` on every score (copy it to Verdict.parts), evidence from whichever detector gives it.
+ *
+ *   z = wA * logit(pA) + wB * logit(pB) + bias,   P(machine) = sigmoid(z)
+ *
+ * on the two detectors' own calibrated probabilities (clamped to [1e-4, 1 - 1e-4]); weights fitted
+ * by scripts/calibrate-combined.ts on texts neither detector was tuned on. Policy: the embedded
+ * detector's minWords and the combination's own thresholds.
+ */
+import type { Detector, JudgingPolicy, RawScore } from '../types.ts';
+
+export interface Combination {
+  wA: number;
+  wB: number;
+  bias: number;
+}
+
+const clamp = (p: number) => Math.min(1 - 1e-4, Math.max(1e-4, p));
+const logit = (p: number) => Math.log(clamp(p) / (1 - clamp(p)));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+export function combineScores(pA: number, pB: number, c: Combination): { p: number; logit: number } {
+  const z = c.wA * logit(pA) + c.wB * logit(pB) + c.bias;
+  return { p: sigmoid(z), logit: z };
+}
+
+export function createCombinedDetector(a: Detector, b: Detector, c: Combination, policy: JudgingPolicy, id = 'combined'): Detector {
+  return {
+    info: { id, name: `${a.info.name} + ${b.info.name}`, version: `${a.info.version}+${b.info.version}`, languages: a.info.languages.filter((l) => b.info.languages.includes(l)) },
+    policy,
+    async scoreBatch(texts: readonly string[]): Promise<(RawScore & { parts: Record<string, number> })[]> {
+      const [sa, sb] = await Promise.all([a.scoreBatch(texts), b.scoreBatch(texts)]);
+      return texts.map((_, i) => {
+        const x = sa[i]!;
+        const y = sb[i]!;
+        return { ...combineScores(x.p, y.p, c), parts: { [a.info.id]: x.p, [b.info.id]: y.p }, evidence: x.evidence ?? y.evidence };
+      });
+    },
+    async dispose() {
+      await Promise.all([a.dispose?.(), b.dispose?.()]);
+    },
+  };
+}
