@@ -36,7 +36,8 @@ const api = {
   /** Latencies (ms) of one paragraph per call, and paragraphs/s in batches. */
   async bench(paragraphs: string[], backend: Backend, batch: number, rounds: number) {
     const det = await get(backend);
-    await det.scoreBatch(paragraphs.slice(0, 4));
+    for (const p of paragraphs.slice(0, 64)) await det.scoreBatch([p]);
+    await det.scoreBatch(paragraphs.slice(0, batch));
     const lat: number[] = [];
     for (let r = 0; r < rounds; r++) {
       for (const p of paragraphs) {
