@@ -5,15 +5,18 @@
 #      leave-one-generator-family-out and leave-one-domain-out retrains   (Debian python3-torch / -onnx)
 #   3. evaluate the exported model on `test` through the TypeScript detector (npm run eval)
 # Corpus: $TELLTALE_DATA or ../shared/data/mgt. Output: models/embedded/{model.onnx,meta.json,logo-lodo.json,eval.json}.
-# Options: QUICK=1 skips the leave-one-out retrains; PYTHON overrides the interpreter (default /usr/bin/python3).
+# Options: QUICK=1 skips the leave-one-out retrains; PYTHON overrides the interpreter (default /usr/bin/python3);
+# TELLTALE_MODELS=DIR writes DIR/embedded instead of models/embedded (eval then reads it from there too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PYTHON="${PYTHON:-/usr/bin/python3}"
+OUT="${TELLTALE_MODELS:-models}/embedded"
+mkdir -p "$OUT"
 start=$(date +%s)
 echo "== 1/3 features (TypeScript)"
 npx tsx scripts/train/dump-features.ts .cache/embedded
 echo "== 2/3 train, calibrate, export ($PYTHON)"
-"$PYTHON" scripts/train/train.py --dump .cache/embedded --out models/embedded ${QUICK:+--quick}
+"$PYTHON" scripts/train/train.py --dump .cache/embedded --out "$OUT" ${QUICK:+--quick}
 echo "== 3/3 evaluate the exported model on test (onnxruntime-web, Node)"
 npx tsx scripts/eval.ts
 echo "== done in $(( $(date +%s) - start )) s"
