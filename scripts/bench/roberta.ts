@@ -9,6 +9,8 @@
  *   xenova           @xenova/transformers 2.x `text-classification` pipeline, defaults, on its own
  *                    onnxruntime-web 1.14 (its browser path; made to resolve it in Node), 1 thread
  *   xenova-node      the same pipeline on the onnxruntime-node 1.14 it picks in Node (not in the default set)
+ *   chromium         onnxruntime-web 1.30 wasm, 1 thread, in headless Chromium (when /usr/lib/chromium/chromium
+ *                    or $CHROMIUM exists); window cells only, no page cell
  * Cells: windows per second at 128 and 512 positions, batch 1 and 8; and "page": 16 paragraphs of
  * 45-180 tokens as a page gives them, through our detector (tokenise, bucket, batch) vs the pipeline
  * called on the same 16 strings. Bounded: best of 2-5 runs; a cell that takes over 8 s is timed once.
@@ -119,6 +121,8 @@ async function child(engine: string, variant: V): Promise<Result[]> {
     return out;
   }
 
+  if (engine === 'chromium') return chromium(variant, ids);
+
   const threads = Number(/-(\d)t$/.exec(engine)?.[1] ?? 1);
   const { createRobertaDetector, sessionRunner } = await import('../../src/core/roberta/detector.ts');
   let runner: import('../../src/core/roberta/detector.ts').LogitsRunner;
@@ -148,6 +152,61 @@ async function child(engine: string, variant: V): Promise<Result[]> {
   return out;
 }
 
+/** onnxruntime-web 1.30 wasm (1 thread, as in extension pages) in headless Chromium; windows cells only. */
+async function chromium(variant: V, ids: (seq: number, batch: number) => BigInt64Array): Promise<Result[]> {
+  const { createServer } = await import('node:http');
+  const puppeteer = (await import('puppeteer-core')).default;
+  const ORT = join(ROOT, 'node_modules/onnxruntime-web/dist');
+  const page = `<!doctype html><script type="module">
+import * as ort from '/ort/ort.wasm.min.mjs';
+ort.env.wasm.wasmPaths = '/ort/'; ort.env.wasm.numThreads = 1;
+window.bench = async (file, shapes) => {
+  const s = await ort.InferenceSession.create(file, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const out = [];
+  for (const [seq, batch, idsArr] of shapes) {
+    const a = BigInt64Array.from(idsArr, BigInt);
+    const feeds = { input_ids: new ort.Tensor('int64', a, [batch, seq]), attention_mask: new ort.Tensor('int64', new BigInt64Array(a.length).fill(1n), [batch, seq]) };
+    const t = async () => { const t0 = performance.now(); await s.run(feeds); return performance.now() - t0; };
+    const first = await t();
+    let runs = first > 8000 ? [first] : first > 1500 ? [first] : [];
+    const start = performance.now();
+    if (first <= 8000) while (runs.length < 2 || (runs.length < 5 && performance.now() - start < 4000)) runs.push(await t());
+    out.push({ cell: seq + 'x' + batch, perSec: batch * 1000 / Math.min(...runs), n: runs.length });
+  }
+  return out;
+};
+window.ready = true;
+</script>`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x').pathname;
+    if (url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    const file = url.startsWith('/ort/') ? join(ORT, url.slice(5).replace(/\.\./g, '')) : url.startsWith('/m/') ? join(DIR, url.slice(3).replace(/\.\./g, '')) : '';
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { 'content-type': file.endsWith('.mjs') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/lib/chromium/chromium', headless: true, pipe: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--no-first-run', '--disable-gpu'], protocolTimeout: 600_000,
+  });
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${port}/`);
+    await tab.waitForFunction('window.ready === true', { timeout: 60_000 });
+    const shapes = SHAPES.map(([seq, batch]) => [seq, batch, Array.from(ids(seq, batch), Number)]);
+    const r = (await tab.evaluate((f, sh) => (window as unknown as { bench: Function }).bench(f, sh), `/m/${FILES[variant]}`, shapes)) as { cell: string; perSec: number; n: number }[];
+    return r.map((x) => ({ engine: 'chromium', variant, ...x }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 function spawnChild(engine: string, variant: V): Promise<Result[]> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, variant], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
@@ -162,7 +221,8 @@ function spawnChild(engine: string, variant: V): Promise<Result[]> {
 
 export async function run(): Promise<void> {
   ensureModel();
-  const engines = (process.env.TELLTALE_BENCH_ENGINES ?? 'web-1t,web-2t,node-1t,node-2t,xenova').split(',');
+  const chromiumOk = existsSync(process.env.CHROMIUM ?? '/usr/lib/chromium/chromium');
+  const engines = (process.env.TELLTALE_BENCH_ENGINES ?? `web-1t,web-2t,node-1t,node-2t,xenova${chromiumOk ? ',chromium' : ''}`).split(',');
   const results: Result[] = [];
   for (const variant of ['q8', 'fp32'] as const) {
     for (const engine of engines) {
