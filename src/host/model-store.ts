@@ -233,6 +233,8 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
 
   async function fetchFiles(e: RegistryEntry, onProgress?: (p: number) => void) {
     live.set(e.id, { state: 'downloading', progress: 0 });
+    // Best effort: ask that the models not be evicted under storage pressure (unlimitedStorage helps too).
+    void globalThis.navigator?.storage?.persist?.().catch(() => false);
     push(true);
     try {
       await client.ensure({
