@@ -193,6 +193,8 @@ export interface HubModelManagerOptions {
  */
 export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => void, opts: HubModelManagerOptions = {}): ModelManager & {
   load(id: string, backend: Backend, onProgress: (p: number) => void, embedded?: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
+  /** Restarts downloads that a closed host left unfinished (call once when the host starts). */
+  resumeInterrupted(): Promise<string[]>;
   client: HubClient;
 } {
   const idb = opts.store ?? new IndexedDbFileStore();
@@ -258,6 +260,15 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
   return {
     client,
     list,
+    async resumeInterrupted() {
+      const ids: string[] = [];
+      for (const e of entries) {
+        if (live.has(e.id) || (await store.list(`partial/${e.repo}/`)).length === 0) continue;
+        ids.push(e.id);
+        fetchFiles(e).catch(() => undefined);
+      }
+      return ids;
+    },
     async download(id) {
       const e = entry(id);
       if (!e) return { ok: false, error: `unknown model "${id}"` };

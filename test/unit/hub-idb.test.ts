@@ -78,6 +78,18 @@ describe('host model manager', () => {
     assert.deepEqual(await m.download('nope'), { ok: false, error: 'unknown model "nope"' });
   });
 
+  test('a download left unfinished by a closed host is resumed when the host starts', async () => {
+    const store = new IndexedDbFileStore('t5');
+    await store.append(`partial/${REPO}/${tiny.commit}/onnx/model_quantized.onnx`, tiny.files.get('onnx/model_quantized.onnx')!.subarray(0, 40_000));
+    hub.log.length = 0;
+    const m = createHubModelManager(() => {}, { store, hubUrl: hub.url, entries: [entry] });
+    assert.deepEqual(await m.resumeInterrupted(), ['tiny']);
+    for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await m.list())[0]!.state, 'ready');
+    assert.ok(hub.log.some((l) => l.range === 'bytes=40000-'));
+    assert.deepEqual(await m.resumeInterrupted(), []);
+  });
+
   test('models bundled by fetch-models are ready with no network', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'telltale-bundle-'));
     try {
