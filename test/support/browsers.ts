@@ -17,6 +17,13 @@ const FIREFOX_UUID = '6f1d6bb3-2a43-4d3c-9a57-7e1f0c5b1a11';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Closes the browser; one that has not exited after a few seconds (Chromium can hang on shutdown) is killed. */
+async function shutDown(browser: Browser): Promise<void> {
+  const proc = browser.process();
+  await Promise.race([browser.close().catch(() => undefined), sleep(5_000)]);
+  if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+}
+
 /** Polls `fn` until it returns a truthy value (or throws the last error after `timeout`). */
 export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout = 30_000, every = 100): Promise<NonNullable<T>> {
   const t0 = Date.now();
@@ -100,7 +107,7 @@ export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness
       return (await (await worker()).evaluate(`(${fn})(globalThis)`)) as T;
     },
     async close() {
-      await browser.close().catch(() => undefined);
+      await shutDown(browser);
       rmSync(ext, { recursive: true, force: true });
       rmSync(profile, { recursive: true, force: true });
     },
@@ -140,7 +147,7 @@ export async function launchFirefox(): Promise<Harness> {
       return (await bgPage.evaluate(`(async () => { const bg = await browser.runtime.getBackgroundPage(); return (${fn}).call(bg, bg); })()`)) as T;
     },
     async close() {
-      await browser.close().catch(() => undefined);
+      await shutDown(browser);
       rmSync(ext, { recursive: true, force: true });
     },
   };
@@ -165,6 +172,11 @@ export async function serveFixtures(): Promise<{ url(path: string): string; clos
   const port = (server.address() as { port: number }).port;
   return {
     url: (p) => `http://127.0.0.1:${port}/${p}`,
-    close: () => new Promise((r) => server.close(() => r())),
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        // Browsers keep connections alive; without this, close() waits for them to time out.
+        server.closeAllConnections();
+      }),
   };
 }
