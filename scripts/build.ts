@@ -43,6 +43,13 @@ const xenovaOrtStub: Plugin = {
       a.importer.includes('@xenova/transformers') ? { path: a.path, namespace: 'empty' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'export default {};', loader: 'js' }));
+    // transformers.js points its (stubbed, never used) runtime at a CDN; no remote URL for code ships with us.
+    b.onLoad({ filter: /@xenova[\\/]transformers[\\/]src[\\/]env\.js$/ }, (a) => {
+      const src = readFileSync(a.path, 'utf8');
+      const patched = src.replace(/`https:\/\/cdn\.jsdelivr\.net[^`]*`/, "''");
+      if (patched === src) throw new Error('transformers.js env.js changed: review the CDN patch in scripts/build.ts');
+      return { contents: patched, loader: 'js' };
+    });
   },
 };
 

@@ -81,6 +81,7 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
         return;
       }
       v.p_machine = s.p;
+      if (s.parts) v.parts = s.parts;
       if (item.short) {
         v.reason = REASONS.tooShort(policy.minWords);
       } else {

@@ -41,6 +41,8 @@ export interface RawScore {
   /** Uncalibrated machine logit (larger means more likely generated), for combining detectors. */
   logit: number;
   evidence?: Evidence[];
+  /** Each detector's own calibrated probability, when this score combines several. */
+  parts?: Record<string, number>;
 }
 
 /** How a detector's scores are to be read; measured on the dev split and shipped with the model. */

@@ -1,18 +1,41 @@
-/** Placeholder until the Hub download manager is wired in (issue 4). */
+/**
+ * Hub models in the detector host: downloads into IndexedDB (over files that `npm run fetch-models`
+ * bundled into the build, if any), and the combined detector when a RoBERTa model is ready.
+ */
+import { createCombinedDetector, type Combination } from '../core/roberta/combine.ts';
+import registryJson from '../../models/registry.json';
 import type { Backend } from '../core/runtime.ts';
+import type { Detector, JudgingPolicy } from '../core/types.ts';
 import type { ModelEntryStatus } from '../protocol/messages.ts';
-import type { ModelManager } from './models.ts';
+import { createHubModelManager } from './model-store.ts';
 import type { LoadedDetector } from './service.ts';
 
-export function createHubModels(_onChange: (models: ModelEntryStatus[]) => void): ModelManager & {
-  load(id: string, backend: Backend, onProgress: (p: number) => void, embedded: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
-} {
+interface CombinedEntry extends Combination {
+  of: [string, string];
+  policy: JudgingPolicy;
+}
+
+/** The combination fitted by scripts/calibrate-combined.ts, if the registry carries one. */
+export const COMBINED = (registryJson as { combined?: CombinedEntry }).combined;
+
+export function createHubModels(
+  onChange: (models: ModelEntryStatus[]) => void,
+  bundled: (path: string) => Promise<Uint8Array>,
+  loadEmbedded: (backend: Backend) => Promise<LoadedDetector>,
+) {
+  const manager = createHubModelManager(onChange, { bundled });
+  // A download cut short by a closed browser or a crashed host goes on where it stopped.
+  void manager.resumeInterrupted().catch(() => undefined);
   return {
-    list: async () => [],
-    download: async () => ({ ok: false, error: 'Model downloads are not available in this build.' }),
-    remove: async () => ({ ok: false, error: 'No such model.' }),
-    load: async (id) => {
-      throw new Error(`unknown detector "${id}"`);
+    list: manager.list,
+    download: manager.download,
+    remove: manager.remove,
+    async load(id: string, backend: Backend, onProgress: (p: number) => void): Promise<LoadedDetector> {
+      if (id !== 'combined') return manager.load(id, backend, onProgress);
+      if (!COMBINED) throw new Error('no calibrated combination ships with this build');
+      const [embedded, hub] = await Promise.all([loadEmbedded(backend), manager.load(COMBINED.of[1], backend, onProgress)]);
+      const detector: Detector = createCombinedDetector(embedded.detector, hub.detector, COMBINED, COMBINED.policy);
+      return { detector, backend: hub.backend };
     },
   };
 }

@@ -19,14 +19,14 @@ export function startHost() {
   const push = (type: 'host:ui:status' | 'host:ui:models', payload: never) =>
     // Nobody may be listening (popup closed): that is fine.
     browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
-  const hub = createHubModels((models) => push('host:ui:models', { models } as never));
   const factory: DetectorFactory = async (id, backend, onProgress) => {
     if (id === 'embedded') {
       const detector = await createEmbeddedDetector((f) => extensionFile(`models/embedded/${f}`), { backend });
       return { detector, backend: detector.backend };
     }
-    return hub.load(id, backend, onProgress, (f) => extensionFile(`models/embedded/${f}`));
+    return hub.load(id, backend, onProgress);
   };
   const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s as never) });
+  const hub = createHubModels((models) => push('host:ui:models', { models } as never), extensionFile, () => service.load('embedded'));
   return { service, handlers: hostHandlers(service, hub) };
 }

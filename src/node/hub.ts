@@ -1,7 +1,19 @@
-/** Hub detectors in Node: wired to the download manager in issue 4. */
-import type { Detector } from '../core/types.ts';
+/** Hub detectors in Node (CLI): files from models/hub (fetch-models) or the download cache, else downloaded and verified. */
+import { createCombinedDetector, type Combination } from '../core/roberta/combine.ts';
+import registryJson from '../../models/registry.json';
+import type { Detector, JudgingPolicy } from '../core/types.ts';
 import type { DetectorChoice } from './detectors.ts';
+import { createNodeHubDetector } from './hub-store.ts';
+import { loadEmbeddedDetector } from './models.ts';
+
+const COMBINED = (registryJson as { combined?: Combination & { of: [string, string]; policy: JudgingPolicy } }).combined;
 
 export async function loadHubDetector(choice: DetectorChoice): Promise<Detector> {
-  throw new Error(`detector "${choice.detector}" is not available in this build`);
+  const progress = choice.onProgress && ((p: { file: string; loaded: number; total: number }) => choice.onProgress!(p.file, p.loaded, p.total));
+  if (choice.detector === 'combined' && !choice.model) {
+    if (!COMBINED) throw new Error('no calibrated combination ships with this build');
+    const [embedded, hub] = await Promise.all([loadEmbeddedDetector(), createNodeHubDetector({ model: COMBINED.of[1], hubUrl: choice.hubUrl, onProgress: progress })]);
+    return createCombinedDetector(embedded, hub, COMBINED, COMBINED.policy);
+  }
+  return createNodeHubDetector({ model: choice.model ?? choice.detector, hubUrl: choice.hubUrl, onProgress: progress });
 }
