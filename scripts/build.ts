@@ -18,8 +18,24 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 export type Browser = 'chrome' | 'firefox';
 export const GECKO_ID = 'telltale@telltale.dev';
-/** The runtime file of the default onnxruntime-web build (WebAssembly + WebGPU through JSEP). */
-export const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
+/**
+ * The extension ships one onnxruntime-web build: `onnxruntime-web/webgpu` (WebAssembly, and WebGPU
+ * through the native WebGPU execution provider). The default build's JSEP WebGPU kernels gave wrong
+ * RoBERTa logits here (0.29 against 0.12 on wasm for the same window; the tiny test model, SwiftShader),
+ * while this build agrees with wasm to 1e-6 (test/e2e/hub-chromium.test.ts).
+ */
+export const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
+const ORT_BROWSER_BUILD = 'node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs';
+
+/** Our `import 'onnxruntime-web'` becomes the WebGPU build in browser bundles (Node keeps the package's own). */
+export const ortBuildPlugin: Plugin = {
+  name: 'ort-build',
+  setup(b) {
+    b.onResolve({ filter: /^onnxruntime-web$/ }, (a) =>
+      a.importer.includes(`${'node_modules'}/@xenova/`) ? undefined : { path: join(root, ORT_BROWSER_BUILD) },
+    );
+  },
+};
 
 /** Swap `@platform/x` for `src/platform/<browser>/x.ts`. */
 function platformPlugin(browser: Browser): Plugin {
@@ -32,7 +48,7 @@ function platformPlugin(browser: Browser): Plugin {
 }
 
 /** transformers.js v2 imports onnxruntime 1.14; we only use its tokenizers, so give it a stub (see the stub's comment). */
-const xenovaOrtStub: Plugin = {
+export const xenovaOrtStub: Plugin = {
   name: 'xenova-ort-stub',
   setup(b) {
     b.onResolve({ filter: /^onnxruntime-(web|node|common)$/ }, (a) =>
@@ -85,7 +101,7 @@ async function buildBrowser(browser: Browser): Promise<void> {
     minify: args.has('--minify'),
     legalComments: 'linked',
     logLevel: 'warning',
-    plugins: [platformPlugin(browser), xenovaOrtStub],
+    plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin],
     define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser) },
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -104,6 +120,9 @@ async function buildBrowser(browser: Browser): Promise<void> {
     if (existsSync(join(root, 'models', dir))) cpSync(join(root, 'models', dir), join(out, 'models', dir), { recursive: true, filter: (s) => !s.endsWith('.md') });
   }
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
+  // `--hub-url URL`: download Hub models from a mirror instead of huggingface.co.
+  const hubUrl = process.argv.find((a) => a.startsWith('--hub-url='))?.slice('--hub-url='.length);
+  if (hubUrl) writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify({ hubUrl }) + '\n');
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser), null, 2) + '\n');
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { ORT_WASM, ortBuildPlugin } from '../build.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = '/usr/lib/chromium/chromium';
@@ -33,6 +34,8 @@ async function bundle(): Promise<string> {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
+    // The same onnxruntime-web build as the extension.
+    plugins: [ortBuildPlugin],
   });
   bundleCache = r.outputFiles[0]!.text;
   return bundleCache;
@@ -40,7 +43,7 @@ async function bundle(): Promise<string> {
 
 async function serve(): Promise<{ server: Server; url: string }> {
   const js = await bundle();
-  const wasm = readFileSync(join(ROOT, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm'));
+  const wasm = readFileSync(join(ROOT, 'node_modules/onnxruntime-web/dist', ORT_WASM));
   const files: Record<string, [string, Buffer | string]> = {
     '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="page.js"></script>'],
     '/page.js': ['text/javascript', js],

@@ -60,7 +60,7 @@ export async function createSession(
   if (!configured) configureRuntime();
   if (backend === 'webgpu') {
     try {
-      const session = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'], graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'] });
       return { session, backend: 'webgpu' };
     } catch (err) {
       console.warn('Telltale: WebGPU session failed, using WebAssembly', err);

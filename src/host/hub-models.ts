@@ -22,8 +22,9 @@ export function createHubModels(
   onChange: (models: ModelEntryStatus[]) => void,
   bundled: (path: string) => Promise<Uint8Array>,
   loadEmbedded: (backend: Backend) => Promise<LoadedDetector>,
+  hubUrl?: string,
 ) {
-  const manager = createHubModelManager(onChange, { bundled });
+  const manager = createHubModelManager(onChange, { bundled, hubUrl });
   // A download cut short by a closed browser or a crashed host goes on where it stopped.
   void manager.resumeInterrupted().catch(() => undefined);
   return {

@@ -8,11 +8,25 @@ import { configureRuntime } from '../core/runtime.ts';
 import { envelope } from '../protocol/messages.ts';
 import { extensionFile } from './extension-files.ts';
 import { hostHandlers } from './handlers.ts';
+import type { ModelManager } from './models.ts';
 import { createHubModels } from './hub-models.ts';
 import { DetectorService, type DetectorFactory } from './service.ts';
 
-/** Matches ORT_WASM in scripts/build.ts: the runtime file of the default onnxruntime-web build. */
-const ORT_WASM = 'ort/ort-wasm-simd-threaded.jsep.wasm';
+/** Matches ORT_WASM in scripts/build.ts: the runtime file of the onnxruntime-web build we ship. */
+const ORT_WASM = 'ort/ort-wasm-simd-threaded.asyncify.wasm';
+
+/**
+ * The Hub (or a mirror) that models come from: a build option (`npm run build -- --hub-url URL`) for
+ * managed installs behind a mirror, and for the tests' local mock Hub. Default: huggingface.co.
+ */
+async function hubSource(): Promise<string | undefined> {
+  try {
+    const { hubUrl } = JSON.parse(new TextDecoder().decode(await extensionFile('models/hub-source.json'))) as { hubUrl?: unknown };
+    return typeof hubUrl === 'string' && /^https?:\/\//.test(hubUrl) ? hubUrl : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function startHost() {
   configureRuntime({ wasmUrl: browser.runtime.getURL(ORT_WASM), threads: 1 });
@@ -27,6 +41,14 @@ export function startHost() {
     return hub.load(id, backend, onProgress);
   };
   const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s as never) });
-  const hub = createHubModels((models) => push('host:ui:models', { models } as never), extensionFile, () => service.load('embedded'));
+  const hubP = hubSource().then((url) =>
+    createHubModels((models) => push('host:ui:models', { models } as never), extensionFile, () => service.load('embedded'), url),
+  );
+  const hub: ModelManager & { load: Awaited<typeof hubP>['load'] } = {
+    list: () => hubP.then((h) => h.list()),
+    download: (id) => hubP.then((h) => h.download(id)),
+    remove: (id) => hubP.then((h) => h.remove(id)),
+    load: (id, backend, onProgress) => hubP.then((h) => h.load(id, backend, onProgress)),
+  };
   return { service, handlers: hostHandlers(service, hub) };
 }

@@ -32,7 +32,7 @@ test('both builds carry the runtime, the embedded model and no remote code', () 
     for (const f of ['background.js', 'content.js', 'popup.js', 'popup.html', 'options.html', 'models/embedded/model.onnx', 'models/embedded/meta.json']) {
       assert.ok(existsSync(join(dir, f)), `${browser}: ${f}`);
     }
-    assert.ok(statSync(join(dir, 'ort/ort-wasm-simd-threaded.jsep.wasm')).size > 1_000_000, `${browser}: onnxruntime wasm`);
+    assert.ok(statSync(join(dir, 'ort/ort-wasm-simd-threaded.asyncify.wasm')).size > 1_000_000, `${browser}: onnxruntime wasm`);
     for (const f of ['background.js', 'content.js', 'popup.js']) {
       assert.doesNotMatch(readFileSync(join(dir, f), 'utf8'), /https:\/\/cdn\.jsdelivr|unpkg\.com/, `${browser}/${f} loads nothing from a CDN`);
     }

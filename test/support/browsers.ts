@@ -44,13 +44,15 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
  * A copy of the built extension whose only difference is host access to the test server, granted
  * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
  */
-function testCopy(browser: 'chrome' | 'firefox'): string {
+function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string): string {
   const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
   cpSync(join(ROOT, 'dist', browser), dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
   manifest.host_permissions = ['http://127.0.0.1/*'];
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  // The same file `npm run build -- --hub-url=URL` writes: models come from the local mock Hub.
+  if (hubUrl) writeFileSync(join(dir, 'models/hub-source.json'), JSON.stringify({ hubUrl }));
   return dir;
 }
 
@@ -77,8 +79,8 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness & { worker(): Promise<WebWorker> }> {
-  const ext = testCopy('chrome');
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome', opts.hubUrl);
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
@@ -114,8 +116,8 @@ export async function launchChromium(opts: { webgpu: boolean }): Promise<Harness
   };
 }
 
-export async function launchFirefox(): Promise<Harness> {
-  const ext = testCopy('firefox');
+export async function launchFirefox(opts: { hubUrl?: string } = {}): Promise<Harness> {
+  const ext = testCopy('firefox', opts.hubUrl);
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,

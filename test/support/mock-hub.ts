@@ -75,7 +75,12 @@ export async function startMockHub(repos: Record<string, MockRepo>): Promise<Moc
     const path = decodeURIComponent(url.pathname);
     const send = (status: number, body: string | Uint8Array = '', headers: Record<string, string | number> = {}) => {
       hub.log.push({ method: req.method ?? 'GET', path, range: req.headers.range, status });
-      res.writeHead(status, headers);
+      // The Hub answers cross-origin requests (CORS); extension pages without host access rely on it.
+      res.writeHead(status, {
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': 'etag, x-linked-etag, x-linked-size, content-range, content-length, x-repo-commit',
+        ...headers,
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
 
