@@ -46,7 +46,11 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
       verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary };
       return;
     }
-    const { text, report } = normalise(raw.length > MAX_CHARS ? raw.slice(0, MAX_CHARS) : raw);
+    // Normalise before cutting, so that invisible characters cannot move the cut; the generous first
+    // cut only bounds the work on megabyte inputs.
+    const n = normalise(raw.length > 4 * MAX_CHARS ? raw.slice(0, 4 * MAX_CHARS) : raw);
+    const report = n.report;
+    const text = n.text.length > MAX_CHARS ? n.text.slice(0, MAX_CHARS) : n.text;
     const normalisation = report.homoglyphs + report.invisibles + report.other > 0 ? report : undefined;
     if (text.length === 0) {
       verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.empty };

@@ -66,3 +66,16 @@ test('LRU cache evicts the least recently used entry', () => {
   assert.equal(c.get('c'), 3);
   assert.equal(c.size, 2);
 });
+
+test('invisible characters cannot move the cut of a very long text', async () => {
+  const { judge, MAX_CHARS } = await import('../../src/core/judge.ts');
+  const { loadEmbeddedDetector } = await import('../../src/node/models.ts');
+  const detector = await loadEmbeddedDetector();
+  const sentence = 'The tide came in slowly over the flat grey sand while the gulls argued above the harbour wall. ';
+  const clean = sentence.repeat(Math.ceil((MAX_CHARS * 1.5) / sentence.length));
+  const tricked = clean.replace(/ /g, ' \u200b');
+  const [a, b] = await judge(detector, [clean, tricked], { sensitivity: 'balanced' });
+  assert.equal(a!.state, 'scored');
+  assert.equal(b!.p_machine, a!.p_machine);
+  assert.ok(b!.normalisation!.invisibles > 0);
+});
