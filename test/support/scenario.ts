@@ -68,6 +68,9 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
     const control = await h.openExtensionPage('options.html');
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
 
+    // High sensitivity, as a user may choose in the popup: the chatbot-style paragraphs get flagged.
+    await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
+
     // 1. Scan on request (what the popup's button does), then every candidate paragraph settles.
     let t0 = Date.now();
     const scan = await sendFromExtension<{ ok: boolean; error?: string }>(control, 'ui:bg:scan-tab', { tabId });
@@ -119,6 +122,7 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
       return badge === (n > 0 ? String(n) : '') ? { n } : null;
     }, 'the badge to show the number of flagged paragraphs');
     timings.flagged = flaggedNow.n;
+    assert.ok(flaggedNow.n >= 1, 'the chatbot-style paragraphs are flagged at high sensitivity');
 
     // 3. The popup lists the paragraphs in page order; a click scrolls to one.
     t0 = Date.now();
