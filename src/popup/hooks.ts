@@ -50,25 +50,33 @@ export interface StatusState {
   retry: () => void;
 }
 
-export function useDetectorStatus(): StatusState {
-  const [status, setStatus] = useState<DetectorStatus | null>(null);
+/**
+ * A value fetched from the background and kept fresh by its pushes. A failed fetch becomes words to
+ * show, and is retried a couple of times: a restarting background answers again within a second or two.
+ */
+function useBackgroundValue<T, R>(
+  fetch: () => Promise<R>,
+  read: (r: R) => T | null,
+  subscribe: (fn: (v: T) => void) => () => void,
+  noAnswer: string,
+): { value: T | null; error: string | null; retry: () => void } {
+  const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
-  useEffect(() => api.onStatus((s) => (setStatus(s), setError(null))), []);
+  useEffect(() => subscribe((v) => (setValue(v), setError(null))), []);
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    api
-      .getStatus()
-      .then((s) => {
+    fetch()
+      .then((r) => {
         if (!live) return;
-        if (s && typeof s === 'object' && typeof s.state === 'string') (setStatus(s), setError(null));
-        else setError('Telltale’s background gave no detector status. Try again in a moment.');
+        const v = read(r);
+        if (v !== null) (setValue(v), setError(null));
+        else setError(noAnswer);
       })
       .catch((err) => {
         if (!live) return;
         setError(describeError(err, 'background'));
-        // A restarting background answers again within a second or two.
         if (attempt < AUTO_RETRIES) timer = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
       });
     return () => {
@@ -76,7 +84,17 @@ export function useDetectorStatus(): StatusState {
       clearTimeout(timer);
     };
   }, [attempt]);
-  return { status, error, retry: () => setAttempt((a) => a + 1) };
+  return { value, error, retry: () => setAttempt((a) => a + 1) };
+}
+
+export function useDetectorStatus(): StatusState {
+  const { value, error, retry } = useBackgroundValue<DetectorStatus, unknown>(
+    api.getStatus,
+    (s) => (s && typeof s === 'object' && typeof (s as DetectorStatus).state === 'string' ? (s as DetectorStatus) : null),
+    api.onStatus,
+    'Telltale’s background gave no detector status. Try again in a moment.',
+  );
+  return { status: value, error, retry };
 }
 
 export interface ModelsState {
@@ -86,31 +104,13 @@ export interface ModelsState {
 }
 
 export function useModels(): ModelsState {
-  const [models, setModels] = useState<ModelEntryStatus[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  useEffect(() => api.onModels((m) => (setModels(m), setError(null))), []);
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    api
-      .getModels()
-      .then((r) => {
-        if (!live) return;
-        if (r && Array.isArray(r.models)) (setModels(r.models), setError(null));
-        else setError('Could not list the downloadable models.');
-      })
-      .catch((err) => {
-        if (!live) return;
-        setError(describeError(err, 'background'));
-        if (attempt < AUTO_RETRIES) timer = setTimeout(() => setAttempt((a) => a + 1), RETRY_MS);
-      });
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [attempt]);
-  return { models, error, reload: () => setAttempt((a) => a + 1) };
+  const { value, error, retry } = useBackgroundValue<ModelEntryStatus[], { models?: unknown } | undefined>(
+    api.getModels,
+    (r) => (r && Array.isArray(r.models) ? (r.models as ModelEntryStatus[]) : null),
+    api.onModels,
+    'Could not list the downloadable models.',
+  );
+  return { models: value, error, reload: retry };
 }
 
 /** Calls `fn` every `ms` while `active`; the latest `fn` is used, without restarting the timer. */
