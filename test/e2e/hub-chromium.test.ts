@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { launchChromium } from '../support/browsers.ts';
+import { chromiumContextMenu, launchChromium } from '../support/browsers.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
 import { REPO, runHubScenario } from '../support/hub-scenario.ts';
@@ -12,13 +12,7 @@ for (const webgpu of [false, true]) {
       const worker = await h.worker();
       const { fromExtension, fromNode } = await runHubScenario(h, hub, {
         variant: webgpu ? 'fp32' : 'q8',
-        contextMenu: async (tabId, text) => {
-          await worker.evaluate(
-            (tabId, text) => chrome.tabs.get(tabId).then((tab) => (chrome.contextMenus.onClicked as any).dispatch({ menuItemId: 'telltale-check-selection', selectionText: text, editable: false, pageUrl: tab.url }, tab)),
-            tabId,
-            text,
-          );
-        },
+        contextMenu: chromiumContextMenu(worker),
         // The offscreen document dies; the next request re-creates it, and it loads the model from IndexedDB.
         restartHost: () => worker.evaluate(() => chrome.offscreen.closeDocument()),
       });

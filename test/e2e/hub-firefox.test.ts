@@ -1,5 +1,5 @@
 import { test } from 'node:test';
-import { launchFirefox } from '../support/browsers.ts';
+import { firefoxContextMenu, launchFirefox } from '../support/browsers.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
 import { REPO, runHubScenario } from '../support/hub-scenario.ts';
@@ -10,8 +10,7 @@ test('Firefox wasm (8-bit): RoBERTa from a mock Hub — download, variant, CLI a
   try {
     const { fromExtension, fromNode } = await runHubScenario(h, hub, {
       variant: 'q8',
-      contextMenu: (tabId, text) =>
-        h.inBackground(`async (bg) => { const tab = await browser.tabs.get(${tabId}); await bg.telltaleBackground.checkSelection(${JSON.stringify(text)}, tab); return true; }`),
+      contextMenu: firefoxContextMenu(h),
     });
     t.diagnostic(`extension ${JSON.stringify(fromExtension)} vs CLI ${JSON.stringify(fromNode)}`);
   } finally {

@@ -116,6 +116,33 @@ export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string })
   };
 }
 
+/**
+ * The context-menu check in Chromium: fires the real `contextMenus.onClicked` listeners from the
+ * service worker, as a click on the menu item does.
+ */
+export function chromiumContextMenu(worker: WebWorker) {
+  return async (tabId: number, text: string): Promise<void> => {
+    await worker.evaluate(
+      (tabId, text) =>
+        chrome.tabs.get(tabId).then((tab) =>
+          (chrome.contextMenus.onClicked as unknown as { dispatch(...a: unknown[]): void }).dispatch(
+            { menuItemId: 'telltale-check-selection', selectionText: text, editable: false, pageUrl: tab.url },
+            tab,
+          ),
+        ),
+      tabId,
+      text,
+    );
+  };
+}
+
+/** The same in Firefox, whose menus.onClicked has no dispatch: the handler its listener calls. */
+export function firefoxContextMenu(h: Harness) {
+  return async (tabId: number, text: string): Promise<void> => {
+    await h.inBackground(`async (bg) => { const tab = await browser.tabs.get(${tabId}); await bg.telltaleBackground.checkSelection(${JSON.stringify(text)}, tab); return true; }`);
+  };
+}
+
 export async function launchFirefox(opts: { hubUrl?: string } = {}): Promise<Harness> {
   const ext = testCopy('firefox', opts.hubUrl);
   const browser = await puppeteer.launch({

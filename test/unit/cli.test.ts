@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const cli = (args: string[], input: string) =>
@@ -59,5 +59,47 @@ test('bad usage is answered with the usage text and exit status 2', () => {
     const r = cli(args, '');
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.stderr, /Usage:/);
+  }
+});
+
+test('--hub URL --model REPO: any Hub-layout model, downloaded, verified and cached, same output contract', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const { repoFromDir, startMockHub } = await import('../support/mock-hub.ts');
+  const { TINY } = await import('../support/roberta-fixtures.ts');
+  const hub = await startMockHub({ 'someone/tiny-roberta-ONNX': repoFromDir(TINY) });
+  const home = mkdtempSync(join(tmpdir(), 'telltale-cli-home-'));
+  // Asynchronous: the mock Hub runs in this process.
+  const run = (input: string) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/telltale.ts', 'score', '--jsonl', '-', '--hub', hub.url, '--model', 'someone/tiny-roberta-ONNX'], {
+        cwd: ROOT,
+        env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(input);
+    });
+  try {
+    const input = [{ id: 1, text: LONG_A + ' ' + LONG_B }, { id: 2, text: 'Too short to say.' }].map((l) => JSON.stringify(l)).join('\n');
+    const first = await run(input);
+    assert.equal(first.status, 0, first.stderr);
+    const out = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(out.map((o) => o.id), [1, 2]);
+    assert.equal(out[0].state, 'scored');
+    assert.equal(out[1].state, 'too-short');
+    const downloads = hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).length;
+    assert.ok(downloads > 0);
+    // Second run: from the cache, nothing downloaded again, same scores.
+    const second = await run(input);
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).length, downloads);
+  } finally {
+    await hub.close();
+    rmSync(home, { recursive: true, force: true });
   }
 });
