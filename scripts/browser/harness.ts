@@ -11,10 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ORT_WASM, ortBuildPlugin } from '../build.ts';
+import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from './flags.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/lib/chromium/chromium';
-const FIREFOX = '/usr/bin/firefox-esr';
 
 export interface EmbeddedPage {
   page: Page;
@@ -74,14 +73,7 @@ export async function openEmbeddedPage(kind: 'chromium' | 'firefox', opts: { web
       headless: true,
       pipe: true,
       args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--no-default-browser-check',
-        '--disable-default-apps',
-        '--disable-quic',
+        ...CHROMIUM_ARGS,
         `--user-data-dir=${profile}`,
         ...(opts.webgpu ? ['--enable-unsafe-webgpu'] : []),
       ],

@@ -10,8 +10,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CHROMIUM = process.env.TELLTALE_CHROMIUM ?? '/usr/lib/chromium/chromium';
-export const FIREFOX = process.env.TELLTALE_FIREFOX ?? '/usr/bin/firefox-esr';
+import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from '../../scripts/browser/flags.ts';
 export const GECKO_ID = 'telltale@telltale.dev';
 const FIREFOX_UUID = '6f1d6bb3-2a43-4d3c-9a57-7e1f0c5b1a11';
 
@@ -68,16 +67,6 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-default-apps',
-  '--disable-quic',
-];
 
 export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
   const ext = testCopy('chrome', opts.hubUrl);
