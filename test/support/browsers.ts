@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from '../../scripts/browser/flags.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from '../../scripts/browser/flags.ts';
 export const GECKO_ID = 'telltale@telltale.dev';
 const FIREFOX_UUID = '6f1d6bb3-2a43-4d3c-9a57-7e1f0c5b1a11';
 
