@@ -102,7 +102,7 @@ async function buildBrowser(browser: Browser): Promise<void> {
     legalComments: 'linked',
     logLevel: 'warning',
     plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin],
-    define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser) },
+    define: { 'process.env.NODE_ENV': '"production"' },
     jsx: 'automatic',
     jsxImportSource: 'preact',
   };
