@@ -1,0 +1,40 @@
+/** The architecture's rules, checked: they hold because a test fails when they break. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const sources = execFileSync('git', ['ls-files', 'src'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => /\.tsx?$/.test(f));
+const read = (f: string) => readFileSync(resolve(ROOT, f), 'utf8');
+const code = (f: string) => read(f).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments may name anything
+
+test('browser-specific APIs appear only in src/platform', () => {
+  for (const f of sources.filter((f) => !f.startsWith('src/platform/'))) {
+    assert.doesNotMatch(code(f), /\bchrome\.(offscreen|runtime|tabs|storage|scripting)|getBackgroundPage|navigator\.userAgent/, f);
+  }
+});
+
+test('the core is pure: no extension APIs, no DOM globals, no Node built-ins', () => {
+  for (const f of sources.filter((f) => f.startsWith('src/core/'))) {
+    const c = code(f);
+    assert.doesNotMatch(c, /from 'webextension-polyfill'|from 'node:|\bdocument\.|\bwindow\.|indexedDB|localStorage/, f);
+  }
+});
+
+test('every message sent names a route of the protocol', () => {
+  const { Protocol } = { Protocol: read('src/protocol/messages.ts') };
+  const declared = new Set([...Protocol.matchAll(/^\s+'([a-z]+:[a-z]+:[a-z-]+)':/gm)].map((m) => m[1]));
+  let sends = 0;
+  for (const f of sources) {
+    for (const m of code(f).matchAll(/\b(?:request|requestTab|hostRequest|envelope)\(\s*(?:[\w.]+,\s*)?'([^']+)'/g)) {
+      sends++;
+      assert.ok(declared.has(m[1]), `${f}: ${m[1]} is not in the protocol`);
+    }
+  }
+  assert.ok(declared.size >= 15);
+  assert.ok(sends >= 10, `found ${sends} sends: the pattern no longer sees them`);
+});
