@@ -4,11 +4,11 @@
  * are generated here from a word list written for this benchmark (no corpus text). Features,
  * normalisation, the ONNX run, calibration and evidence are all included in the timings.
  */
-import { performance } from 'node:perf_hooks';
 import { configureRuntime } from '../../src/core/runtime.ts';
 import { normalise } from '../../src/core/normalise.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import { openEmbeddedPage } from '../browser/harness.ts';
+import { measureDetector } from './measure.ts';
 
 const WORDS = (
   'the a of and to in that it with as for on was is by at from his her they we you this which but not or have ' +
@@ -58,24 +58,7 @@ export async function run(): Promise<void> {
   const det = await loadEmbeddedDetector();
   for (const words of SIZES) {
     const paras = Array.from({ length: 256 }, (_, i) => normalise(paragraph(words, 1000 * words + i)).text);
-    // Warm-up: JIT of the feature code and the session's first runs.
-    for (let i = 0; i < 64; i++) await det.scoreBatch([paras[i]!]);
-    await det.scoreBatch(paras.slice(0, BATCH));
-    const lat: number[] = [];
-    for (const p of paras) {
-      const t = performance.now();
-      await det.scoreBatch([p]);
-      lat.push(performance.now() - t);
-    }
-    const t0 = performance.now();
-    let n = 0;
-    for (let round = 0; round < 2; round++) {
-      for (let i = 0; i < paras.length; i += BATCH) {
-        await det.scoreBatch(paras.slice(i, i + BATCH));
-        n += Math.min(BATCH, paras.length - i);
-      }
-    }
-    const perS = n / ((performance.now() - t0) / 1000);
+    const { latencies: lat, batchPerSecond: perS } = await measureDetector(det, paras, BATCH, { latency: 1, batch: 2 });
     rows.push(['node wasm x1', String(words), (1000 / (lat.reduce((a, b) => a + b, 0) / lat.length)).toFixed(0), perS.toFixed(0),
       pctl(lat, 0.5).toFixed(2), pctl(lat, 0.9).toFixed(2), pctl(lat, 0.99).toFixed(2)]);
   }

@@ -7,6 +7,7 @@ import { configureRuntime, pickBackend, type Backend } from '../../src/core/runt
 import { createEmbeddedDetector, type EmbeddedDetector } from '../../src/core/embedded/detector.ts';
 import { extractFeatures } from '../../src/core/embedded/features.ts';
 import { normalise } from '../../src/core/normalise.ts';
+import { measureDetector } from '../bench/measure.ts';
 
 configureRuntime({ wasmUrl: new URL('ort.wasm', location.href).href, threads: 1 });
 
@@ -36,25 +37,7 @@ const api = {
   /** Latencies (ms) of one paragraph per call, and paragraphs/s in batches. */
   async bench(paragraphs: string[], backend: Backend, batch: number, rounds: number) {
     const det = await get(backend);
-    for (const p of paragraphs.slice(0, 64)) await det.scoreBatch([p]);
-    await det.scoreBatch(paragraphs.slice(0, batch));
-    const lat: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      for (const p of paragraphs) {
-        const t = performance.now();
-        await det.scoreBatch([p]);
-        lat.push(performance.now() - t);
-      }
-    }
-    const t0 = performance.now();
-    let n = 0;
-    for (let r = 0; r < rounds; r++) {
-      for (let i = 0; i < paragraphs.length; i += batch) {
-        await det.scoreBatch(paragraphs.slice(i, i + batch));
-        n += Math.min(batch, paragraphs.length - i);
-      }
-    }
-    return { backend: det.backend, latencies: lat, batchPerSecond: n / ((performance.now() - t0) / 1000) };
+    return { backend: det.backend, ...(await measureDetector(det, paragraphs, batch, { latency: rounds, batch: rounds })) };
   },
 };
 (globalThis as unknown as { telltaleEmbedded: typeof api }).telltaleEmbedded = api;
