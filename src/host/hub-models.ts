@@ -2,21 +2,13 @@
  * Hub models in the detector host: downloads into IndexedDB (over files that `npm run fetch-models`
  * bundled into the build, if any), and the combined detector when a RoBERTa model is ready.
  */
-import { createCombinedDetector, type Combination } from '../core/roberta/combine.ts';
-import registryJson from '../../models/registry.json';
+import { createCombinedDetector } from '../core/roberta/combine.ts';
+import { COMBINED } from '../core/roberta/registry.ts';
 import type { Backend } from '../core/runtime.ts';
-import type { Detector, JudgingPolicy } from '../core/types.ts';
+import type { Detector } from '../core/types.ts';
 import type { ModelEntryStatus } from '../protocol/messages.ts';
 import { createHubModelManager } from './model-store.ts';
 import type { LoadedDetector } from './service.ts';
-
-interface CombinedEntry extends Combination {
-  of: [string, string];
-  policy: JudgingPolicy;
-}
-
-/** The combination fitted by scripts/calibrate-combined.ts, if the registry carries one. */
-export const COMBINED = (registryJson as { combined?: CombinedEntry }).combined;
 
 export function createHubModels(
   onChange: (models: ModelEntryStatus[]) => void,

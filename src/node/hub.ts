@@ -1,12 +1,10 @@
 /** Hub detectors in Node (CLI): files from models/hub (fetch-models) or the download cache, else downloaded and verified. */
-import { createCombinedDetector, type Combination } from '../core/roberta/combine.ts';
-import registryJson from '../../models/registry.json';
-import type { Detector, JudgingPolicy } from '../core/types.ts';
+import { createCombinedDetector } from '../core/roberta/combine.ts';
+import { COMBINED } from '../core/roberta/registry.ts';
+import type { Detector } from '../core/types.ts';
 import type { DetectorChoice } from './detectors.ts';
 import { createNodeHubDetector } from './hub-store.ts';
 import { loadEmbeddedDetector } from './models.ts';
-
-const COMBINED = (registryJson as { combined?: Combination & { of: [string, string]; policy: JudgingPolicy } }).combined;
 
 export async function loadHubDetector(choice: DetectorChoice): Promise<Detector> {
   const progress = choice.onProgress && ((p: { file: string; loaded: number; total: number }) => choice.onProgress!(p.file, p.loaded, p.total));

@@ -29,6 +29,16 @@ export interface RegistryEntry {
 
 export const REGISTRY: readonly RegistryEntry[] = (registryJson as unknown as { models: RegistryEntry[] }).models;
 
+/** The embedded + Hub combination fitted by scripts/calibrate-combined.ts, when the registry carries one. */
+export interface CombinedEntry {
+  of: [string, string];
+  wA: number;
+  wB: number;
+  bias: number;
+  policy: JudgingPolicy;
+}
+export const COMBINED: CombinedEntry | undefined = (registryJson as unknown as { combined?: CombinedEntry }).combined;
+
 /** Standard Transformers.js file names, for Hub repos that are not in the registry. */
 export const VARIANT_FILES: Record<Variant, string> = {
   fp32: 'onnx/model.onnx',
