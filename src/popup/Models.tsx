@@ -3,6 +3,7 @@
  * the options page). Downloads run in the detector host: closing the popup does not stop them, and
  * the list comes back from `ui:bg:models` when it reopens.
  */
+import { COMBINED } from '../core/roberta/registry.ts';
 import { useState } from 'preact/hooks';
 import type { ModelEntryStatus, Settings } from '../protocol/messages.ts';
 import * as api from './api.ts';
@@ -53,7 +54,7 @@ export function DetectorSelect(props: {
   save: (p: Partial<Settings>) => void;
   models: ModelEntryStatus[] | null;
 }) {
-  const choices = detectorChoices(props.models ?? [], props.settings.detector);
+  const choices = detectorChoices(props.models ?? [], props.settings.detector, COMBINED?.of[1]);
   return (
     <div class="field">
       <label for="detector-select">Detector</label>

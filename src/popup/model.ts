@@ -288,14 +288,15 @@ export interface DetectorChoice {
 }
 
 /**
- * The built-in model, every downloaded model, and the combination when at least one downloaded model
- * is ready. A stored choice that is no longer available stays listed (disabled) so the select never lies.
+ * The built-in model, every downloaded model, and the combination when the build ships a calibrated
+ * one (`combinedOf`: the downloaded model it needs) and that model is ready. A stored choice that is no
+ * longer available stays listed (disabled) so the select never lies.
  */
-export function detectorChoices(models: readonly ModelEntryStatus[], current: string): DetectorChoice[] {
+export function detectorChoices(models: readonly ModelEntryStatus[], current: string, combinedOf?: string): DetectorChoice[] {
   const ready = models.filter((m) => m.state === 'ready');
   const out: DetectorChoice[] = [{ id: EMBEDDED_DETECTOR, label: 'Built-in model (small, fast)' }];
   for (const m of ready) out.push({ id: m.id, label: m.name });
-  if (ready.length) out.push({ id: COMBINED_DETECTOR, label: 'Combined (built-in + downloaded)' });
+  if (combinedOf && ready.some((m) => m.id === combinedOf)) out.push({ id: COMBINED_DETECTOR, label: 'Combined (built-in + downloaded)' });
   if (!out.some((c) => c.id === current)) out.push({ id: current, label: `${current} (not available)`, disabled: true });
   return out;
 }

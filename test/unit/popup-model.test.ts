@@ -219,9 +219,11 @@ describe('models', () => {
   it('adds up storage', () => {
     assert.equal(storageUsed([m('a', 'ready'), m('b', 'downloading', { storedBytes: 1000 }), m('c', 'absent')]), 126_001_000);
   });
-  it('offers built-in, ready models, and combined only when one is ready', () => {
-    assert.deepEqual(detectorChoices([m('a', 'absent')], 'embedded').map((c) => c.id), ['embedded']);
-    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'downloading')], 'embedded').map((c) => c.id), ['embedded', 'a', 'combined']);
+  it('offers built-in, ready models, and combined only when one ships and its model is ready', () => {
+    assert.deepEqual(detectorChoices([m('a', 'absent')], 'embedded', 'a').map((c) => c.id), ['embedded']);
+    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'downloading')], 'embedded', 'a').map((c) => c.id), ['embedded', 'a', 'combined']);
+    assert.deepEqual(detectorChoices([m('a', 'ready')], 'embedded').map((c) => c.id), ['embedded', 'a'], 'no combination ships: not offered');
+    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'absent')], 'embedded', 'b').map((c) => c.id), ['embedded', 'a']);
     const stale = detectorChoices([], 'a');
     assert.equal(stale.at(-1)?.id, 'a');
     assert.equal(stale.at(-1)?.disabled, true);
