@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { createEmbeddedDetector } from '../core/embedded/detector.ts';
 import { configureRuntime } from '../core/runtime.ts';
-import { envelope } from '../protocol/messages.ts';
+import { envelope, type Req } from '../protocol/messages.ts';
 import { extensionFile } from './extension-files.ts';
 import { hostHandlers } from './handlers.ts';
 import type { ModelManager } from './models.ts';
@@ -30,7 +30,7 @@ async function hubSource(): Promise<string | undefined> {
 
 export function startHost() {
   configureRuntime({ wasmUrl: browser.runtime.getURL(ORT_WASM), threads: 1 });
-  const push = (type: 'host:ui:status' | 'host:ui:models', payload: never) =>
+  const push = <T extends 'host:ui:status' | 'host:ui:models'>(type: T, payload: Req<T>) =>
     // Nobody may be listening (popup closed): that is fine.
     browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
   const factory: DetectorFactory = async (id, backend, onProgress) => {
@@ -40,9 +40,9 @@ export function startHost() {
     }
     return hub.load(id, backend, onProgress);
   };
-  const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s as never) });
+  const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s) });
   const hubP = hubSource().then((url) =>
-    createHubModels((models) => push('host:ui:models', { models } as never), extensionFile, () => service.load('embedded'), url),
+    createHubModels((models) => push('host:ui:models', { models }), extensionFile, () => service.load('embedded'), url),
   );
   const hub: ModelManager & { load: Awaited<typeof hubP>['load'] } = {
     list: () => hubP.then((h) => h.list()),
