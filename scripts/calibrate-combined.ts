@@ -5,19 +5,22 @@
  *
  *   npx tsx scripts/calibrate-combined.ts [--detector roberta-base-openai-detector] [--write]
  *
- * Fitted on dev only (the embedded model was trained on train); grid search of the weights by log loss,
- * then the combination's thresholds at the embedded policy's dev false-positive rates. --write prints the
- * JSON block for models/registry.json (`combined`). Small samples: see the counts printed.
+ * Fit set: the anchored dev texts (scored by the shipped embedded model) and the anchored train texts,
+ * scored out of fold (models/embedded/anchor-oof.json, written by scripts/train/anchor_oof.py: the shipped
+ * model trained on them, so its own scores there would be optimistic). Grid search of the weights by
+ * class-balanced log loss; thresholds by the embedded policy's rule (share of human texts flagged) on the
+ * fit set. --write stores the `combined` block in models/registry.json. Small samples: see the counts printed.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { combineScores, type Combination } from '../src/core/roberta/combine.ts';
-import { loadEmbeddedDetector } from '../src/node/models.ts';
+import { embeddedModelDir, loadEmbeddedDetector } from '../src/node/models.ts';
 
 const DATA = '../shared/data/mgt';
 const det = process.argv.includes('--detector') ? process.argv[process.argv.indexOf('--detector') + 1]! : 'roberta-base-openai-detector';
 
-interface Row { id: string; label: 0 | 1; split: string; text: string; rob: number; emb?: number }
+interface Row { id: string; label: 0 | 1; split: string; domain: string; text: string; rob: number; emb?: number }
 
 function auroc(scores: number[], labels: number[]): number {
   const pos = scores.filter((_, i) => labels[i] === 1);
@@ -32,13 +35,19 @@ function logLoss(ps: number[], ys: number[]): number {
   const n0 = ys.length - n1;
   return -ps.reduce((s, p, i) => s + (ys[i] ? Math.log(Math.max(p, 1e-9)) / (2 * n1) : Math.log(Math.max(1 - p, 1e-9)) / (2 * n0)), 0);
 }
-/** The threshold at which `ps` flags the same share of human texts as `ref` does at `refThr`. */
-function matchFpr(ps: number[], ref: number[], ys: number[], refThr: number): number {
-  const human = ref.filter((_, i) => ys[i] === 0);
-  const fpr = human.filter((p) => p >= refThr).length / human.length;
-  const mine = ps.filter((_, i) => ys[i] === 0).sort((a, b) => b - a);
-  const k = Math.floor(fpr * mine.length);
-  return k === 0 ? Math.min(1, (mine[0] ?? 0.5) + 1e-6) : mine[k - 1]!;
+/** The embedded policy's rule on the fit set's human texts: the q-quantile overall, raised to every domain's with 50+ of them. */
+function policyThreshold(ps: number[], rows: Row[], q: number): number {
+  const quantile = (xs: number[]) => {
+    const v = [...xs].sort((x, y) => x - y);
+    return v[Math.min(v.length - 1, Math.floor(q * v.length))]!;
+  };
+  const human = rows.map((r, i) => ({ r, p: ps[i]! })).filter((x) => x.r.label === 0);
+  let t = quantile(human.map((x) => x.p));
+  for (const d of new Set(human.map((x) => x.r.domain))) {
+    const inD = human.filter((x) => x.r.domain === d).map((x) => x.p);
+    if (inD.length >= 50) t = Math.max(t, quantile(inD));
+  }
+  return t;
 }
 
 async function main() {
@@ -51,37 +60,40 @@ async function main() {
   }
   const rows: Row[] = [];
   for await (const l of createInterface({ input: createReadStream(`${DATA}/corpus.jsonl`) })) {
-    const r = JSON.parse(l) as { id: string; label: string; split: string; text: string };
+    const r = JSON.parse(l) as { id: string; label: string; split: string; domain: string; text: string };
     const p = rob.get(r.id);
-    if (p !== undefined) rows.push({ id: r.id, label: r.label === 'machine' ? 1 : 0, split: r.split, text: r.text, rob: p });
+    if (p !== undefined) rows.push({ id: r.id, label: r.label === 'machine' ? 1 : 0, split: r.split, domain: r.domain, text: r.text, rob: p });
   }
   const emb = await loadEmbeddedDetector();
-  const scores = await emb.scoreBatch(rows.map((r) => r.text));
-  rows.forEach((r, i) => (r.emb = scores[i]!.p));
-  const dev = rows.filter((r) => r.split === 'dev');
+  const oofFile = join(embeddedModelDir(), 'anchor-oof.json');
+  const oof: Record<string, number> = existsSync(oofFile) ? (JSON.parse(readFileSync(oofFile, 'utf8')) as { p: Record<string, number> }).p : {};
+  const scored = rows.filter((r) => r.split !== 'train');
+  const scores = await emb.scoreBatch(scored.map((r) => r.text));
+  scored.forEach((r, i) => (r.emb = scores[i]!.p));
+  for (const r of rows) if (r.split === 'train' && oof[r.id] !== undefined) r.emb = oof[r.id];
+  const fit = rows.filter((r) => r.split !== 'test' && r.emb !== undefined);
   const test = rows.filter((r) => r.split === 'test');
   const count = (rs: Row[]) => `${rs.filter((r) => r.label === 0).length} human / ${rs.filter((r) => r.label === 1).length} machine`;
-  console.log(`${det}: ${rows.length} anchor texts; fit on dev (${count(dev)}), report on test (${count(test)})`);
+  console.log(`${det}: ${rows.length} anchor texts; fit on ${Object.keys(oof).length ? 'dev + out-of-fold train' : 'dev only (no anchor-oof.json)'} (${count(fit)}), report on test (${count(test)})`);
 
   let best: Combination & { loss: number } = { wA: 1, wB: 0, bias: 0, loss: Infinity };
+  const fitY = fit.map((r) => r.label);
   for (let wA = 0; wA <= 2.001; wA += 0.05)
     for (let wB = 0; wB <= 2.001; wB += 0.05)
       for (let bias = -4; bias <= 4.001; bias += 0.1) {
         const c = { wA, wB, bias };
-        const loss = logLoss(dev.map((r) => combineScores(r.emb!, r.rob, c).p), dev.map((r) => r.label)) + 1e-3 * (wA * wA + wB * wB);
+        const loss = logLoss(fit.map((r) => combineScores(r.emb!, r.rob, c).p), fitY) + 1e-3 * (wA * wA + wB * wB);
         if (loss < best.loss) best = { ...c, loss };
       }
   const c: Combination = { wA: +best.wA.toFixed(2), wB: +best.wB.toFixed(2), bias: +best.bias.toFixed(2) };
-  console.log(`combination (embedded = A, RoBERTa = B): ${JSON.stringify(c)}, dev log loss ${best.loss.toFixed(3)}`);
+  console.log(`combination (embedded = A, RoBERTa = B): ${JSON.stringify(c)}, fit-set log loss ${best.loss.toFixed(3)}`);
 
-  const thresholds = emb.policy.thresholds;
-  const devY = dev.map((r) => r.label);
-  const devC = dev.map((r) => combineScores(r.emb!, r.rob, c).p);
-  const devE = dev.map((r) => r.emb!);
+  const fitC = fit.map((r) => combineScores(r.emb!, r.rob, c).p);
+  const q = { low: 0.99, balanced: 0.97, high: 0.9 } as const;
   const combinedThresholds = Object.fromEntries(
-    (['low', 'balanced', 'high'] as const).map((k) => [k, +matchFpr(devC, devE, devY, thresholds[k]).toFixed(4)]),
-  ) as typeof thresholds;
-  console.log(`combined thresholds (same dev FPR as the embedded policy; ${devY.filter((y) => y === 0).length} human dev texts, so coarse): ${JSON.stringify(combinedThresholds)}`);
+    (['low', 'balanced', 'high'] as const).map((k) => [k, +policyThreshold(fitC, fit, q[k]).toFixed(4)]),
+  ) as typeof emb.policy.thresholds;
+  console.log(`combined thresholds (human quantiles 0.99 / 0.97 / 0.90 on the fit set, ${fitY.filter((y) => y === 0).length} human texts): ${JSON.stringify(combinedThresholds)}`);
   const report = (name: string, p: (r: Row) => number, thr: number) => {
     const ps = test.map(p);
     const ys = test.map((r) => r.label);
@@ -89,10 +101,22 @@ async function main() {
     const fp = ps.filter((x, i) => ys[i] === 0 && x >= thr).length / ys.filter((y) => y === 0).length;
     console.log(`${name.padEnd(10)} test AUROC ${auroc(ps, ys).toFixed(3)}   at ${thr.toFixed(3)}: TPR ${tp.toFixed(2)}, FPR ${fp.toFixed(2)}`);
   };
-  report('embedded', (r) => r.emb!, thresholds.balanced);
+  report('embedded', (r) => r.emb!, emb.policy.thresholds.balanced);
   report('RoBERTa', (r) => r.rob, 0.5);
   report('combined', (r) => combineScores(r.emb!, r.rob, c).p, combinedThresholds.balanced);
-  if (process.argv.includes('--write')) console.log(JSON.stringify({ combined: { of: ['embedded', 'roberta-base'], ...c, policy: { minWords: emb.policy.minWords, thresholds: combinedThresholds } } }, null, 2));
+  if (process.argv.includes('--write')) {
+    const file = new URL('../models/registry.json', import.meta.url);
+    const registry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    registry.combined = {
+      of: ['embedded', 'roberta-base'],
+      ...c,
+      policy: { minWords: emb.policy.minWords, thresholds: combinedThresholds },
+      provisional: true,
+      source: `scripts/calibrate-combined.ts on the ${fit.length} anchored texts of dev and (out of fold) train (${count(fit)}; XSum news and WritingPrompts stories only)`,
+    };
+    writeFileSync(file, JSON.stringify(registry, null, 2) + '\n');
+    console.log('wrote the combined block to models/registry.json');
+  }
   await emb.dispose?.();
 }
 
