@@ -30,7 +30,11 @@ export function createCombinedDetector(a: Detector, b: Detector, c: Combination,
     info: { id, name: `${a.info.name} + ${b.info.name}`, version: `${a.info.version}+${b.info.version}`, languages: a.info.languages.filter((l) => b.info.languages.includes(l)) },
     policy,
     async scoreBatch(texts: readonly string[]): Promise<(RawScore & { parts: Record<string, number> })[]> {
-      const [sa, sb] = await Promise.all([a.scoreBatch(texts), b.scoreBatch(texts)]);
+      // One after the other: both share one device (onnxruntime-web's WebGPU backend failed with
+      // "operation does not support unaligned accesses" when two sessions ran at once), and on one
+      // wasm thread running them together gains nothing.
+      const sa = await a.scoreBatch(texts);
+      const sb = await b.scoreBatch(texts);
       return texts.map((_, i) => {
         const x = sa[i]!;
         const y = sb[i]!;
