@@ -35,8 +35,7 @@ handle(
     },
     'ui:bg:status': async () => {
       const s = await loadSettings();
-      const status = await hostRequest('bg:host:status', {});
-      return status.detector === s.detector ? status : { ...status, detector: s.detector, name: s.detector, state: 'idle' };
+      return hostRequest('bg:host:status', { detector: s.detector });
     },
     'ui:bg:scan-tab': ({ tabId }) => scanTab(tabId),
     'ui:bg:models': () => hostRequest('bg:host:models', {}),

@@ -3,6 +3,7 @@
  * create, so neither page CSS nor page scripts reach its inside; the host itself is reset with inline
  * `!important` declarations (which beat page stylesheets). All text goes in with textContent.
  */
+import { detectorLabel } from '../core/settings.ts';
 import type { Verdict } from '../core/types.ts';
 import { levelOf, percent, verdictWords } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
@@ -49,7 +50,7 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
     card.append(ul);
   }
   const parts = v.parts ? Object.entries(v.parts).filter(([, p]) => typeof p === 'number') : [];
-  const model = parts.length ? `${v.detector} (${parts.map(([id, p]) => `${id} ${percent(p)}`).join(', ')})` : v.detector;
+  const model = parts.length ? `${detectorLabel(v.detector)} (${parts.map(([id, p]) => `${detectorLabel(id)} ${percent(p)}`).join(', ')})` : v.detector && detectorLabel(v.detector);
   if (model) card.append(el('div', 'meta', `Model: ${model}`));
   return card;
 }

@@ -5,8 +5,26 @@
 import { DEFAULT_SENSITIVITY, SENSITIVITIES, type Sensitivity } from './types.ts';
 import type { Settings } from '../protocol/messages.ts';
 
-export const DEFAULT_DETECTOR = 'embedded';
+/**
+ * The default: the built-in detector, or the calibrated combination of it with a downloaded RoBERTa
+ * once that model is ready (the host resolves it per request; see src/host/hub-models.ts).
+ */
+export const AUTO_DETECTOR = 'auto';
+export const DEFAULT_DETECTOR = AUTO_DETECTOR;
 export const SETTINGS_VERSION = 1;
+
+const DETECTOR_LABELS: Record<string, string> = {
+  embedded: 'Built-in',
+  'roberta-base': 'RoBERTa-base',
+  'roberta-large': 'RoBERTa-large',
+  combined: 'Combined',
+  auto: 'Automatic',
+};
+
+/** A detector id as people read it (an unknown id, e.g. a model from `--hub`, as itself). */
+export function detectorLabel(id: string): string {
+  return DETECTOR_LABELS[id] ?? id;
+}
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
   sensitivity: DEFAULT_SENSITIVITY,

@@ -1,9 +1,11 @@
 /**
  * Hub models in the detector host: downloads into IndexedDB (over files that `npm run fetch-models`
- * bundled into the build, if any), and the combined detector when a RoBERTa model is ready.
+ * bundled into the build, if any), the combined detector when a RoBERTa model is ready, and what the
+ * default setting `auto` stands for.
  */
 import { createCombinedDetector } from '../core/roberta/combine.ts';
 import { COMBINED } from '../core/roberta/registry.ts';
+import { AUTO_DETECTOR } from '../core/settings.ts';
 import type { Backend } from '../core/runtime.ts';
 import type { Detector } from '../core/types.ts';
 import type { ModelEntryStatus } from '../protocol/messages.ts';
@@ -16,13 +18,27 @@ export function createHubModels(
   loadEmbedded: (backend: Backend) => Promise<LoadedDetector>,
   hubUrl?: string,
 ) {
-  const manager = createHubModelManager(onChange, { bundled, hubUrl });
+  // Whether the combination's Hub model is ready, known from the last listing; every change re-lists.
+  let combinable: Promise<boolean> | null = null;
+  const manager = createHubModelManager(
+    (models) => {
+      combinable = Promise.resolve(isCombinable(models));
+      onChange(models);
+    },
+    { bundled, hubUrl },
+  );
   // A download cut short by a closed browser or a crashed host goes on where it stopped.
   void manager.resumeInterrupted().catch(() => undefined);
   return {
     list: manager.list,
     download: manager.download,
     remove: manager.remove,
+    /** `auto`: the combination once its Hub model is ready, else the built-in detector. Other ids stay. */
+    async resolve(id: string): Promise<string> {
+      if (id !== AUTO_DETECTOR) return id;
+      combinable ??= manager.list().then(isCombinable, () => false);
+      return (await combinable) ? 'combined' : 'embedded';
+    },
     async load(id: string, backend: Backend, onProgress: (p: number) => void): Promise<LoadedDetector> {
       if (id !== 'combined') return manager.load(id, backend, onProgress);
       if (!COMBINED) throw new Error('no calibrated combination ships with this build');
@@ -31,4 +47,8 @@ export function createHubModels(
       return { detector, backend: hub.backend };
     },
   };
+}
+
+function isCombinable(models: readonly ModelEntryStatus[]): boolean {
+  return COMBINED !== undefined && models.some((m) => m.id === COMBINED!.of[1] && m.state === 'ready');
 }

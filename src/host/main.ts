@@ -40,15 +40,20 @@ export function startHost() {
     }
     return hub.load(id, backend, onProgress);
   };
-  const service = new DetectorService({ factory, pushStatus: (s) => push('host:ui:status', s) });
-  const hubP = hubSource().then((url) =>
+  const service = new DetectorService({
+    factory,
+    pushStatus: (s) => push('host:ui:status', s),
+    resolve: (id): Promise<string> => hub.resolve(id),
+  });
+  const hubP: Promise<ReturnType<typeof createHubModels>> = hubSource().then((url) =>
     createHubModels((models) => push('host:ui:models', { models }), extensionFile, () => service.load('embedded'), url),
   );
-  const hub: ModelManager & { load: Awaited<typeof hubP>['load'] } = {
+  const hub: ModelManager & Pick<ReturnType<typeof createHubModels>, 'load' | 'resolve'> = {
     list: () => hubP.then((h) => h.list()),
     download: (id) => hubP.then((h) => h.download(id)),
     remove: (id) => hubP.then((h) => h.remove(id)),
     load: (id, backend, onProgress) => hubP.then((h) => h.load(id, backend, onProgress)),
+    resolve: (id) => hubP.then((h) => h.resolve(id)),
   };
   return { service, handlers: hostHandlers(service, hub) };
 }

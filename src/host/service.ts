@@ -24,6 +24,8 @@ export interface HostEnv {
   pushStatus(status: DetectorStatus): void;
   /** Allow WebGPU (tests turn it off to exercise the fallback; default on). */
   allowWebGpu?: boolean;
+  /** The detector a setting stands for now (`auto` becomes `embedded` or `combined`); default: itself. */
+  resolve?(id: string): Promise<string>;
 }
 
 const NAMES: Record<string, string> = {
@@ -52,6 +54,15 @@ export class DetectorService {
 
   status(id = this.lastId): DetectorStatus {
     return this.statuses.get(id) ?? { detector: id, name: NAMES[id] ?? id, state: 'idle' };
+  }
+
+  /** The status of the detector that the setting `requested` stands for now. */
+  async statusOf(requested: string): Promise<DetectorStatus> {
+    return this.status(await this.resolve(requested));
+  }
+
+  private resolve(requested: string): Promise<string> {
+    return this.env.resolve ? this.env.resolve(requested) : Promise.resolve(requested);
   }
 
   private setStatus(s: DetectorStatus): void {
@@ -83,9 +94,10 @@ export class DetectorService {
   }
 
   /** Scores texts; cached texts are answered without touching the model. */
-  score(texts: readonly string[], id: string, sensitivity: Sensitivity): Promise<Verdict[]> {
-    this.lastId = id;
+  score(texts: readonly string[], requested: string, sensitivity: Sensitivity): Promise<Verdict[]> {
     const job = this.chain.then(async (): Promise<Verdict[]> => {
+      const id = await this.resolve(requested);
+      this.lastId = id;
       let detector: Detector;
       try {
         ({ detector } = await this.load(id));

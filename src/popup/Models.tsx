@@ -142,7 +142,7 @@ export function ModelsSection(props: {
       const res = await api.deleteModel(id);
       if (!res?.ok) setNote(`Could not delete it: ${res?.error ?? 'no reason given'}.`);
       else {
-        const next = detectorAfterDelete(settings.detector, id, list ?? []);
+        const next = detectorAfterDelete(settings.detector, id, COMBINED?.of[1]);
         if (next) await save({ detector: next });
         setNote('Deleted.');
       }

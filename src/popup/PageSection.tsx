@@ -11,6 +11,7 @@ import {
   badgeForVerdict,
   describeError,
   evidenceOf,
+  partsText,
   flaggedFirst,
   meaningOfScore,
   pageAccess,
@@ -149,6 +150,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
   const { item, tabId } = props;
   const badge = badgeFor(item);
   const evidence = evidenceOf(item.verdict);
+  const parts = partsText(item.verdict);
   const [open, setOpen] = useState(false);
   const flagged = badge.kind === 'flagged';
 
@@ -185,6 +187,11 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         </span>
         <BadgeView badge={badge} />
       </div>
+      {parts && (
+        <p class="parts" data-testid="parts">
+          {parts}
+        </p>
+      )}
       {evidence.length > 0 && (
         <div class="evidence">
           <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="evidence-toggle">
@@ -216,6 +223,11 @@ export function SelectionCard({ selection }: { selection: NonNullable<PageReport
           ? `${badge.text} likely machine-generated.`
           : (v.reason ?? badge.label)}
       </p>
+      {partsText(v) && (
+        <p class="parts" data-testid="parts">
+          {partsText(v)}
+        </p>
+      )}
     </section>
   );
 }

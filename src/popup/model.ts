@@ -3,6 +3,7 @@
  * states and sizes are put into words, which detectors can be chosen, which pages can be scanned.
  * Pure functions only (no DOM, no extension API), so they run and are tested in Node.
  */
+import { detectorLabel } from '../core/settings.ts';
 import { SENSITIVITIES, type Sensitivity, type Verdict } from '../core/types.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
@@ -103,6 +104,13 @@ export function evidenceOf(v: Verdict | undefined, max = 3): string[] {
     .sort((a, b) => b.weight - a.weight)
     .slice(0, max)
     .map((e) => e.text.trim());
+}
+
+/** Each detector's own score when a verdict combines several ("Built-in 62% · RoBERTa-base 81%"); '' otherwise. */
+export function partsText(v: Verdict | undefined): string {
+  if (v?.state !== 'scored' || !v.parts) return '';
+  const parts = Object.entries(v.parts).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
+  return parts.map(([id, p]) => `${detectorLabel(id)} ${formatPercent(p)}`).join(' · ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,6 +287,7 @@ export function storageUsed(models: readonly ModelEntryStatus[]): number {
 }
 
 export const EMBEDDED_DETECTOR = 'embedded';
+export const AUTO = 'auto';
 export const COMBINED_DETECTOR = 'combined';
 
 export interface DetectorChoice {
@@ -288,13 +297,25 @@ export interface DetectorChoice {
 }
 
 /**
- * The built-in model, every downloaded model, and the combination when the build ships a calibrated
- * one (`combinedOf`: the downloaded model it needs) and that model is ready. A stored choice that is no
- * longer available stays listed (disabled) so the select never lies.
+ * Automatic (the default: the built-in model, combined with the downloaded one once it is ready when
+ * the build ships a calibrated combination, `combinedOf`), the built-in model alone, every downloaded
+ * model, and the combination itself when its model is ready. A stored choice that is no longer
+ * available stays listed (disabled) so the select never lies.
  */
 export function detectorChoices(models: readonly ModelEntryStatus[], current: string, combinedOf?: string): DetectorChoice[] {
   const ready = models.filter((m) => m.state === 'ready');
-  const out: DetectorChoice[] = [{ id: EMBEDDED_DETECTOR, label: 'Built-in model (small, fast)' }];
+  const combinedName = models.find((m) => m.id === combinedOf)?.name;
+  const out: DetectorChoice[] = [
+    {
+      id: AUTO,
+      label: !combinedOf
+        ? 'Automatic (built-in model)'
+        : ready.some((m) => m.id === combinedOf)
+          ? 'Automatic (built-in + downloaded, combined)'
+          : `Automatic (built-in; combined once ${combinedName ?? 'its model'} is downloaded)`,
+    },
+    { id: EMBEDDED_DETECTOR, label: 'Built-in model only (small, fast)' },
+  ];
   for (const m of ready) out.push({ id: m.id, label: m.name });
   if (combinedOf && ready.some((m) => m.id === combinedOf)) out.push({ id: COMBINED_DETECTOR, label: 'Combined (built-in + downloaded)' });
   if (!out.some((c) => c.id === current)) out.push({ id: current, label: `${current} (not available)`, disabled: true });
@@ -302,9 +323,8 @@ export function detectorChoices(models: readonly ModelEntryStatus[], current: st
 }
 
 /** After deleting `deleted`, the detector setting to fall back to (undefined: leave it). */
-export function detectorAfterDelete(current: string, deleted: string, models: readonly ModelEntryStatus[]): string | undefined {
-  if (current === deleted) return EMBEDDED_DETECTOR;
-  if (current === COMBINED_DETECTOR && !models.some((m) => m.id !== deleted && m.state === 'ready')) return EMBEDDED_DETECTOR;
+export function detectorAfterDelete(current: string, deleted: string, combinedOf?: string): string | undefined {
+  if (current === deleted || (current === COMBINED_DETECTOR && deleted === combinedOf)) return AUTO;
   return undefined;
 }
 

@@ -72,8 +72,8 @@ export interface Protocol {
   'cs:bg:report': { req: { flagged: number; total: number }; res: { ok: true } };
   /** Background forwards a scoring job to the detector host. */
   'bg:host:score': { req: { texts: string[]; detector: string; sensitivity: Sensitivity }; res: { verdicts: Verdict[] } };
-  /** Background asks the host for its status. */
-  'bg:host:status': { req: Record<string, never>; res: DetectorStatus };
+  /** Background asks the host for the status of the detector the settings name (`auto` resolved). */
+  'bg:host:status': { req: { detector: string }; res: DetectorStatus };
   /** Host announces it has registered its listeners. */
   'host:bg:ready': { req: Record<string, never>; res: { ok: true } };
   /** Host pushes status changes (loading progress, errors). */
@@ -169,7 +169,7 @@ const guards: { [T in MessageType]: Guard } = {
     isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText) &&
     isStr(p.detector, 100) &&
     SENSITIVITIES.includes(p.sensitivity as Sensitivity),
-  'bg:host:status': isEmpty,
+  'bg:host:status': (p) => isObj(p) && isStr(p.detector, 100),
   'host:bg:ready': isEmpty,
   'host:ui:status': isStatus,
   'ui:bg:status': isEmpty,

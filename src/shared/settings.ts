@@ -3,7 +3,7 @@ import browser from 'webextension-polyfill';
 import type { Settings } from '../protocol/messages.ts';
 import { sanitiseSettings, SETTINGS_VERSION } from '../core/settings.ts';
 
-export { autoScanFor, DEFAULT_DETECTOR, DEFAULT_SETTINGS, sanitiseSettings, SETTINGS_VERSION } from '../core/settings.ts';
+export { AUTO_DETECTOR, autoScanFor, DEFAULT_DETECTOR, DEFAULT_SETTINGS, sanitiseSettings, SETTINGS_VERSION } from '../core/settings.ts';
 
 export async function loadSettings(): Promise<Settings> {
   const { settings } = await browser.storage.local.get('settings');

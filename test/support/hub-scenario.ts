@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { judge } from '../../src/core/judge.ts';
 import { createNodeHubDetector } from '../../src/node/hub-store.ts';
-import type { Variant } from '../../src/core/roberta/registry.ts';
+import { loadEmbeddedDetector } from '../../src/node/models.ts';
+import { combineScores } from '../../src/core/roberta/combine.ts';
+import { COMBINED, type Variant } from '../../src/core/roberta/registry.ts';
 import { serveFixtures, waitFor, type Harness } from './browsers.ts';
 import type { MockHub } from './mock-hub.ts';
 import { sendFromExtension, tabIdOf } from './scenario.ts';
@@ -53,7 +55,7 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     assert.deepEqual([...new Set(fetched)], [opts.variant === 'q8' ? 'model_quantized.onnx' : 'model.onnx'], `the ${opts.variant} variant was chosen`);
 
     // Score with it: the context-menu check, with the RoBERTa detector chosen in the settings.
-    await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'roberta-base' } })`);
+    await setDetector(control, 'roberta-base');
     const page = await h.browser.newPage();
     await page.goto(site.url('e2e-article.html'), { waitUntil: 'load' });
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
@@ -69,11 +71,37 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
       fromExtension.push(r.verdict.p_machine);
     }
 
+    // Both detectors available: the default setting (`auto`) now means the combination, which shows one
+    // calibrated score and keeps each detector's own.
+    assert.ok(COMBINED, 'the build ships a calibrated combination (models/registry.json `combined`)');
+    await setDetector(control, 'auto');
+    const combinedText = TEXTS[1]!.replace('every area', 'each area');
+    await opts.contextMenu(tabId, combinedText);
+    const combined = await waitFor(async () => {
+      const rep = await sendFromExtension<{ selection?: { text: string; verdict: { state: string; p_machine: number; detector: string; parts?: Record<string, number> } } }>(control, 'ui:cs:report', {}, tabId);
+      return rep.selection?.text === combinedText ? rep.selection.verdict : null;
+    }, 'the combined result', 60_000);
+    assert.equal(combined.detector, 'combined');
+    assert.equal(combined.state, 'scored', JSON.stringify(combined));
+    assert.deepEqual(Object.keys(combined.parts ?? {}).sort(), ['embedded', 'roberta-base']);
+    assert.ok(Math.abs(combined.p_machine - combineScores(combined.parts!.embedded!, combined.parts!['roberta-base']!, COMBINED).p) < 1e-9, 'the combined score is the shipped combination of the two');
+    const status = await sendFromExtension<{ detector: string; state: string }>(control, 'ui:bg:status', {});
+    assert.deepEqual([status.detector, status.state], ['combined', 'ready'], 'the status line names what `auto` stands for');
+
     // The CLI's path in Node (same registry entry, same variant, its own download) gives the same scores.
     const node = await createNodeHubDetector({ model: 'roberta-base', hubUrl: hub.url, cacheDir: cache, bundledDir: null, variant: opts.variant });
-    const fromNode = (await judge(node, TEXTS, { sensitivity: 'balanced' })).map((v) => v.p_machine!);
+    const [fromNode, nodeCombinedPart] = await (async () => {
+      const ps = (await judge(node, [...TEXTS, combinedText], { sensitivity: 'balanced' })).map((v) => v.p_machine!);
+      return [ps.slice(0, TEXTS.length), ps[TEXTS.length]!] as const;
+    })();
     await node.dispose?.();
     fromExtension.forEach((p, i) => assert.ok(Math.abs(p - fromNode[i]!) < 1e-4, `text ${i}: extension ${p} vs CLI ${fromNode[i]}`));
+    const embedded = await loadEmbeddedDetector();
+    const nodeEmbeddedPart = (await judge(embedded, [combinedText], { sensitivity: 'balanced' }))[0]!.p_machine!;
+    await embedded.dispose?.();
+    assert.ok(Math.abs(combined.parts!['roberta-base']! - nodeCombinedPart) < 1e-4, `combined: RoBERTa part ${combined.parts!['roberta-base']} vs CLI ${nodeCombinedPart}`);
+    assert.ok(Math.abs(combined.parts!.embedded! - nodeEmbeddedPart) < 1e-4, `combined: built-in part ${combined.parts!.embedded} vs CLI ${nodeEmbeddedPart}`);
+    await setDetector(control, 'roberta-base');
 
     // Offline after caching: the Hub goes away, the host restarts, and the model still loads.
     if (opts.restartHost) {
@@ -93,9 +121,25 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     const after = (await sendFromExtension<{ models: ModelRow[] }>(control, 'ui:bg:models', {})).models.find((m) => m.id === 'roberta-base')!;
     assert.equal(after.state, 'absent');
     assert.equal(after.storedBytes, 0);
+
+    // With the model gone, `auto` is the built-in detector again.
+    await setDetector(control, 'auto');
+    const lastText = TEXTS[0]!.replace('six', 'eight');
+    await opts.contextMenu(tabId, lastText);
+    const last = await waitFor(async () => {
+      const rep = await sendFromExtension<{ selection?: { text: string; verdict: { state: string; detector: string; parts?: unknown } } }>(control, 'ui:cs:report', {}, tabId);
+      return rep.selection?.text === lastText ? rep.selection.verdict : null;
+    }, 'a result after deleting the model', 60_000);
+    assert.deepEqual([last.detector, last.state, last.parts], ['embedded', 'scored', undefined]);
     return { fromExtension, fromNode };
   } finally {
     rmSync(cache, { recursive: true, force: true });
     await site.close();
   }
+}
+
+function setDetector(control: Awaited<ReturnType<Harness['openExtensionPage']>>, detector: string) {
+  return control.evaluate(
+    `(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: ${JSON.stringify(detector)} } })`,
+  );
 }

@@ -38,13 +38,14 @@ test('card content: percentage, meaning, model, evidence, evasion note; hostile 
       { text: 'fourth, dropped', start: 0, end: 1, weight: 0.1 },
     ],
     normalisation: { homoglyphs: 3, invisibles: 0, other: 0 },
-    parts: { embedded: 0.7, roberta: 0.77 },
+    detector: 'combined',
+    parts: { embedded: 0.7, 'roberta-base': 0.77 },
   });
   const card = buildCardContent(doc, v);
   const text = card.textContent ?? '';
   assert.match(text, /^73%Likely machine-generated/);
   assert.match(text, /look-alike characters — a common evasion trick/);
-  assert.match(text, /Model: embedded \(embedded 70%, roberta 77%\)/);
+  assert.match(text, /Model: Combined \(Built-in 70%, RoBERTa-base 77%\)/, "one score, and each detector's own");
   assert.equal(card.querySelectorAll('img').length, 0, 'page-derived text never becomes markup');
   const items = Array.from(card.querySelectorAll('li')).map((li) => li.textContent);
   assert.deepEqual(items, ['<img src=x onerror="alert(1)">', 'Overall, it is important to note.', 'third']);

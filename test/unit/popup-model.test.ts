@@ -19,6 +19,7 @@ import {
   pageAccess,
   parseMeta,
   parseTabParam,
+  partsText,
   patchForGrant,
   shouldPoll,
   siteList,
@@ -114,6 +115,18 @@ describe('evidenceOf', () => {
     });
     assert.deepEqual(evidenceOf(v), ['strong', 'weak']);
     assert.deepEqual(evidenceOf(undefined), []);
+  });
+});
+
+describe('partsText', () => {
+  it("shows each detector's own score for a combined verdict, by name, never a bare 0% or 100%", () => {
+    const v = verdict(0.7, true, { detector: 'combined', parts: { embedded: 0.62, 'roberta-base': 0.999 } });
+    assert.equal(partsText(v), 'Built-in 62% · RoBERTa-base >99%');
+  });
+  it('is empty for a single detector or an unscored verdict', () => {
+    assert.equal(partsText(verdict(0.7)), '');
+    assert.equal(partsText(verdict(0.7, false, { state: 'too-short', parts: { embedded: 0.5, 'roberta-base': 0.5 } })), '');
+    assert.equal(partsText(undefined), '');
   });
 });
 
@@ -219,20 +232,24 @@ describe('models', () => {
   it('adds up storage', () => {
     assert.equal(storageUsed([m('a', 'ready'), m('b', 'downloading', { storedBytes: 1000 }), m('c', 'absent')]), 126_001_000);
   });
-  it('offers built-in, ready models, and combined only when one ships and its model is ready', () => {
-    assert.deepEqual(detectorChoices([m('a', 'absent')], 'embedded', 'a').map((c) => c.id), ['embedded']);
-    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'downloading')], 'embedded', 'a').map((c) => c.id), ['embedded', 'a', 'combined']);
-    assert.deepEqual(detectorChoices([m('a', 'ready')], 'embedded').map((c) => c.id), ['embedded', 'a'], 'no combination ships: not offered');
-    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'absent')], 'embedded', 'b').map((c) => c.id), ['embedded', 'a']);
+  it('offers automatic, built-in, ready models, and combined only when one ships and its model is ready', () => {
+    assert.deepEqual(detectorChoices([m('a', 'absent')], 'auto', 'a').map((c) => c.id), ['auto', 'embedded']);
+    assert.match(detectorChoices([m('a', 'absent')], 'auto', 'a')[0]!.label, /combined once A is downloaded/);
+    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'downloading')], 'embedded', 'a').map((c) => c.id), ['auto', 'embedded', 'a', 'combined']);
+    assert.match(detectorChoices([m('a', 'ready')], 'auto', 'a')[0]!.label, /built-in \+ downloaded, combined/);
+    assert.deepEqual(detectorChoices([m('a', 'ready')], 'embedded').map((c) => c.id), ['auto', 'embedded', 'a'], 'no combination ships: not offered');
+    assert.equal(detectorChoices([m('a', 'ready')], 'embedded')[0]!.label, 'Automatic (built-in model)');
+    assert.deepEqual(detectorChoices([m('a', 'ready'), m('b', 'absent')], 'embedded', 'b').map((c) => c.id), ['auto', 'embedded', 'a']);
     const stale = detectorChoices([], 'a');
     assert.equal(stale.at(-1)?.id, 'a');
     assert.equal(stale.at(-1)?.disabled, true);
   });
   it('falls back to the built-in model after deleting the chosen one', () => {
-    assert.equal(detectorAfterDelete('a', 'a', [m('a', 'ready')]), 'embedded');
-    assert.equal(detectorAfterDelete('combined', 'a', [m('a', 'ready')]), 'embedded');
-    assert.equal(detectorAfterDelete('combined', 'a', [m('a', 'ready'), m('b', 'ready')]), undefined);
-    assert.equal(detectorAfterDelete('embedded', 'a', [m('a', 'ready')]), undefined);
+    assert.equal(detectorAfterDelete('a', 'a', 'b'), 'auto');
+    assert.equal(detectorAfterDelete('combined', 'a', 'a'), 'auto', 'the combination needs the deleted model');
+    assert.equal(detectorAfterDelete('combined', 'b', 'a'), undefined, 'it does not need this one');
+    assert.equal(detectorAfterDelete('embedded', 'a', 'a'), undefined);
+    assert.equal(detectorAfterDelete('auto', 'a', 'a'), undefined, 'automatic goes back to the built-in model by itself');
   });
 });
 

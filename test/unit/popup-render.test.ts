@@ -111,7 +111,7 @@ const REPORT = {
   scanning: false,
   items: [
     { key: 'k1', state: 'scored', preview: 'First paragraph, machine-like.', chars: 300, verdict: { ...verdict(0.91, true), evidence: [{ text: 'machine-like', start: 0, end: 5, weight: 1 }] } },
-    { key: 'k2', state: 'scored', preview: 'Second paragraph.', chars: 700, verdict: verdict(0.1, false) },
+    { key: 'k2', state: 'scored', preview: 'Second paragraph.', chars: 700, verdict: { ...verdict(0.1, false), detector: 'combined', parts: { embedded: 0.2, 'roberta-base': 0.05 } } },
     { key: 'k3', state: 'too-short', preview: 'Short.', chars: 6, verdict: { state: 'too-short', p_machine: 0.8, flagged: false, detector: 'embedded', reason: 'Too short' } },
   ],
 };
@@ -173,6 +173,7 @@ describe('popup', () => {
     assert.deepEqual($$('[data-testid="badge"]').map((b) => b.textContent.trim()), ['91%', '10%', 'too short']);
     assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-flagged'), 'true');
     assert.match(text('[data-testid="row"][data-key="k1"]'), /Flagged/);
+    assert.deepEqual($$('[data-testid="parts"]').map((p) => p.textContent.trim()), ['Built-in 20% · RoBERTa-base 5%'], "a combined score shows each detector's own");
     assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs flagged/);
     assert.match(text('[data-testid="summary"]'), /30% of the judged text/);
     assert.match(text('[data-testid="summary"]'), /1 too short to judge/);
@@ -312,8 +313,8 @@ describe('popup', () => {
     push([{ ...w.models[0], state: 'ready', storedBytes: 126e6 }]);
     await until(() => $('[data-testid="model-delete"]'), 'delete button');
     const options = $$('[data-testid="detector-select"] option').map((o) => o.getAttribute('value'));
-    // This build ships no calibrated combination (models/registry.json has no `combined`), so it is not offered.
-    assert.deepEqual(options, ['embedded', 'roberta-base']);
+    // The build ships a calibrated combination with roberta-base (models/registry.json `combined`): offered once it is ready.
+    assert.deepEqual(options, ['auto', 'embedded', 'roberta-base', 'combined']);
     assert.match(text('[data-testid="models-storage"]'), /126 MB/);
   });
 

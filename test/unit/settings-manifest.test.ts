@@ -10,7 +10,7 @@ test('stored settings are validated property by property', () => {
   assert.equal(s.sensitivity, 'high');
   assert.equal(s.autoScan, false);
   assert.deepEqual(s.sites, { 'a.org': true });
-  assert.equal(s.detector, 'embedded');
+  assert.equal(s.detector, 'auto', 'the default: built-in, combined with a downloaded RoBERTa once it is ready');
 });
 
 test('a site override beats the global switch', () => {
