@@ -4,7 +4,7 @@
  *   telltale check [FILE|-]            per-paragraph report of a plain-text file (blank lines split paragraphs)
  *   telltale score --jsonl FILE|-      lines {"id","text"} in, lines {"id","p_machine","state","flagged"} out, in order
  *
- * Options: --detector NAME (embedded | roberta-base | roberta-large), --hub URL --model REPO (any
+ * Options: --detector NAME (embedded | roberta-base | roberta-large | combined), --hub URL --model REPO (any
  * Hub-layout model), --sensitivity low|balanced|high, --json (check: machine-readable output).
  */
 import { createReadStream, readFileSync } from 'node:fs';
@@ -19,8 +19,8 @@ const USAGE = `Usage:
   telltale check [FILE|-] [--json]
   telltale score --jsonl FILE|-
 Options:
-  --detector NAME       embedded (default), roberta-base, roberta-large
-  --hub URL             Hugging Face Hub (or mirror) base URL, with --model
+  --detector NAME       embedded (default), roberta-base, roberta-large, combined (embedded + roberta-base)
+  --hub URL             Hugging Face Hub (or mirror) base URL, for --model or a Hub --detector
   --model REPO          a Hub repository in the Transformers.js layout, e.g. onnx-community/roberta-base-openai-detector-ONNX
   --sensitivity LEVEL   low, balanced (default), high
   -h, --help            this text`;
@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (!SENSITIVITIES.includes(values.sensitivity as Sensitivity)) throw new UsageError(`unknown sensitivity "${values.sensitivity}"`);
-  if (values.hub && !values.model) throw new UsageError('--hub needs --model REPO');
+  if (values.hub && !values.model && values.detector === 'embedded') throw new UsageError('--hub needs --model REPO or a Hub detector (--detector roberta-base|roberta-large|combined)');
   if (command !== 'check' && command !== 'score') throw new UsageError(`unknown command "${command}"`);
   if (command === 'score' && !values.jsonl) throw new UsageError('score needs --jsonl FILE (or - for standard input)');
 

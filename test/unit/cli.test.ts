@@ -1,7 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { combineScores } from '../../src/core/roberta/combine.ts';
+import { COMBINED } from '../../src/core/roberta/registry.ts';
+import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
+import { TINY } from '../support/roberta-fixtures.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const cli = (args: string[], input: string) =>
@@ -63,27 +69,10 @@ test('bad usage is answered with the usage text and exit status 2', () => {
 });
 
 test('--hub URL --model REPO: any Hub-layout model, downloaded, verified and cached, same output contract', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { spawn } = await import('node:child_process');
-  const { repoFromDir, startMockHub } = await import('../support/mock-hub.ts');
-  const { TINY } = await import('../support/roberta-fixtures.ts');
   const hub = await startMockHub({ 'someone/tiny-roberta-ONNX': repoFromDir(TINY) });
   const home = mkdtempSync(join(tmpdir(), 'telltale-cli-home-'));
   // Asynchronous: the mock Hub runs in this process.
-  const run = (input: string) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/telltale.ts', 'score', '--jsonl', '-', '--hub', hub.url, '--model', 'someone/tiny-roberta-ONNX'], {
-        cwd: ROOT,
-        env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const run = (input: string) => runCli(['score', '--jsonl', '-', '--hub', hub.url, '--model', 'someone/tiny-roberta-ONNX'], input, home);
   try {
     const input = [{ id: 1, text: LONG_A + ' ' + LONG_B }, { id: 2, text: 'Too short to say.' }].map((l) => JSON.stringify(l)).join('\n');
     const first = await run(input);
@@ -103,3 +92,45 @@ test('--hub URL --model REPO: any Hub-layout model, downloaded, verified and cac
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('--detector combined: one calibrated score from the embedded detector and roberta-base, as the registry combines them', async () => {
+  const hub = await startMockHub({ 'onnx-community/roberta-base-openai-detector-ONNX': repoFromDir(TINY) });
+  const home = mkdtempSync(join(tmpdir(), 'telltale-cli-home-'));
+  try {
+    const input = [{ id: 'a', text: LONG_A }, { id: 'b', text: LONG_B }].map((l) => JSON.stringify(l)).join('\n');
+    const score = async (...args: string[]) => {
+      const r = await runCli(['score', '--jsonl', '-', ...args], input, home);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; p_machine: number; state: string });
+    };
+    const combined = await score('--detector', 'combined', '--hub', hub.url);
+    const embedded = await score('--detector', 'embedded');
+    const roberta = await score('--detector', 'roberta-base', '--hub', hub.url);
+    const c0 = COMBINED;
+    assert.ok(c0, 'the build ships a combination');
+    combined.forEach((c, i) => {
+      assert.equal(c.state, 'scored');
+      const want = combineScores(embedded[i]!.p_machine, roberta[i]!.p_machine, c0).p;
+      assert.ok(Math.abs(c.p_machine - want) < 1e-4, `${c.id}: ${c.p_machine} vs ${want}`);
+    });
+  } finally {
+    await hub.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+function runCli(args: string[], input: string, home: string) {
+  // Asynchronous: the mock Hub runs in this process.
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/telltale.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
