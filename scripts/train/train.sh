@@ -4,6 +4,8 @@
 #   2. train on `train`, select on `dev`, calibrate and set the judging policy on `dev`, export ONNX,
 #      leave-one-generator-family-out and leave-one-domain-out retrains   (Debian python3-torch / -onnx)
 #   3. evaluate the exported model on `test` through the TypeScript detector (npm run eval)
+#   4. refit the embedded + RoBERTa combination: out-of-fold scores of the anchored train texts, then
+#      scripts/calibrate-combined.ts --write (models/registry.json `combined`); skipped with QUICK=1
 # Corpus: $TELLTALE_DATA or ../shared/data/mgt. Output: models/embedded/{model.onnx,meta.json,logo-lodo.json,eval.json}.
 # Options: QUICK=1 skips the leave-one-out retrains; PYTHON overrides the interpreter (default /usr/bin/python3);
 # TELLTALE_MODELS=DIR writes DIR/embedded instead of models/embedded (eval then reads it from there too).
@@ -13,10 +15,15 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 OUT="${TELLTALE_MODELS:-models}/embedded"
 mkdir -p "$OUT"
 start=$(date +%s)
-echo "== 1/3 features (TypeScript)"
+echo "== 1/4 features (TypeScript)"
 npx tsx scripts/train/dump-features.ts .cache/embedded
-echo "== 2/3 train, calibrate, export ($PYTHON)"
+echo "== 2/4 train, calibrate, export ($PYTHON)"
 "$PYTHON" scripts/train/train.py --dump .cache/embedded --out "$OUT" ${QUICK:+--quick}
-echo "== 3/3 evaluate the exported model on test (onnxruntime-web, Node)"
+echo "== 3/4 evaluate the exported model on test (onnxruntime-web, Node)"
 npx tsx scripts/eval.ts
+if [ -z "${QUICK:-}" ] && [ -z "${TELLTALE_MODELS:-}" ]; then
+  echo "== 4/4 refit the embedded + RoBERTa combination"
+  "$PYTHON" scripts/train/anchor_oof.py --dump .cache/embedded --out "$OUT/anchor-oof.json"
+  npx tsx scripts/calibrate-combined.ts --write
+fi
 echo "== done in $(( $(date +%s) - start )) s"
