@@ -146,6 +146,8 @@ export class Scanner {
   /** Slices of DOM work run so far (tests: a big page takes many). */
   slices = 0;
   private signature: string | null = null;
+  /** The detector that gave this page's verdicts (the setting `auto` can start naming another one). */
+  private detector: string | null = null;
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: ScannerDeps) {
@@ -207,7 +209,14 @@ export class Scanner {
     const first = this.signature === null && signature !== null && this.order.length === 0;
     this.signature = signature;
     if (first) return false;
+    this.rescore();
+    return true;
+  }
+
+  /** Every paragraph scored again; answers to requests already sent are dropped. */
+  private rescore(): void {
     this.gen++;
+    this.detector = null;
     this.cache.clear();
     this.waiting = new Map();
     for (const r of this.order) {
@@ -216,7 +225,6 @@ export class Scanner {
       this.enqueue(r);
     }
     this.kick();
-    return true;
   }
 
   /** Sets what the settings are without re-scoring (known at start). */
@@ -479,6 +487,15 @@ export class Scanner {
       (res) => {
         if (gen !== this.gen) return;
         const verdicts = Array.isArray(res?.verdicts) ? res.verdicts : [];
+        // The same setting now means another detector (`auto` once RoBERTa is downloaded, or back after
+        // it is deleted): score the whole page again so that it does not mix two detectors' verdicts.
+        const from = verdicts.find((v) => validVerdict(v) && v.state !== 'error')?.detector;
+        if (from !== undefined && this.detector !== null && from !== this.detector) {
+          for (const t of texts) this.waiting.delete(t);
+          this.rescore();
+          return;
+        }
+        if (from !== undefined) this.detector = from;
         texts.forEach((t, i) => {
           const v = verdicts[i];
           const recs = this.waiting.get(t) ?? [];

@@ -259,6 +259,33 @@ test('a settings change while a request is in flight drops the stale answer', as
   assert.deepEqual(seen, [true, false]);
 });
 
+test('verdicts from another detector for the same setting (auto after a download) re-score the whole page once', async () => {
+  const doc = dom(`<body><p id="a">First paragraph of text for the detector test.</p><p id="b">Second paragraph of text for the detector test.</p></body>`);
+  let detector = 'embedded';
+  const calls: string[][] = [];
+  const s = scanner(doc, {
+    score: async (texts) => {
+      calls.push(texts);
+      await new Promise((r) => setTimeout(r, 1));
+      return { verdicts: texts.map(() => ({ state: 'scored', p_machine: detector === 'embedded' ? 0.2 : 0.6, flagged: false, detector }) as Verdict) };
+    },
+    options: { batchTexts: 1 },
+  });
+  s.setSignature('balanced|auto');
+  s.start();
+  await s.idle();
+  assert.equal(calls.flat().length, 2);
+  detector = 'combined';
+  doc.body.insertAdjacentHTML('beforeend', '<p id="c">A third paragraph of text arrives after the download.</p>');
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  assert.deepEqual(['a', 'b', 'c'].map((id) => doc.getElementById(id)!.getAttribute('data-telltale-score')), ['0.600', '0.600', '0.600'], 'no mix of two detectors on one page');
+  const settled = calls.flat().length;
+  assert.ok(settled <= 6, `re-scored once, not in a loop (${settled} texts sent)`);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(calls.flat().length, settled);
+});
+
 test('visible paragraphs are sent first', async () => {
   const { document, window } = parseHTML(page(`<body>${paras(40)}</body>`));
   const doc = document as unknown as Document;
