@@ -52,3 +52,33 @@ export function autoScanFor(settings: Settings, hostname: string): boolean {
   return settings.sites[hostname] ?? settings.autoScan;
 }
 
+// Host access for automatic scanning, and the intent the UI leaves when a permission prompt may close it
+// (see src/shared/pending-grant.ts). Pure, shared by the popup, the options page and the background.
+
+/** Match pattern for one site's host permission. */
+export function sitePattern(hostname: string): string {
+  return `*://${hostname}/*`;
+}
+
+export const ALL_SITES_PATTERN = '<all_urls>';
+
+export interface PendingGrant {
+  /** null: all sites (the global switch). */
+  host: string | null;
+  at: number;
+}
+
+/** An intent older than this was abandoned (prompt dismissed, browser closed). */
+export const PENDING_GRANT_MAX_AGE_MS = 10 * 60_000;
+
+/** The settings change a granted intent stands for, or null (pure, for tests). */
+export function patchForGrant(intent: unknown, settings: Settings, now: number): Partial<Settings> | null {
+  if (typeof intent !== 'object' || intent === null) return null;
+  const { host, at } = intent as Partial<PendingGrant>;
+  if (typeof at !== 'number' || now - at > PENDING_GRANT_MAX_AGE_MS || now < at - 60_000) return null;
+  if (typeof host === 'string' && host.length > 0 && host.length < 256) {
+    return settings.sites[host] === true ? null : { sites: { ...settings.sites, [host]: true } };
+  }
+  if (host === null) return settings.autoScan ? null : { autoScan: true };
+  return null;
+}

@@ -4,6 +4,7 @@
  * Pure functions only (no DOM, no extension API), so they run and are tested in Node.
  */
 import { detectorLabel } from '../core/settings.ts';
+export { ALL_SITES_PATTERN, patchForGrant, PENDING_GRANT_MAX_AGE_MS, sitePattern, type PendingGrant } from '../core/settings.ts';
 import { SENSITIVITIES, type Sensitivity, type Verdict } from '../core/types.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
@@ -365,12 +366,6 @@ export function pageAccess(url: string | undefined): PageAccess {
   return { scannable: false, reason: 'This is a browser page: extensions cannot read it. Open a web page to scan it.' };
 }
 
-/** Match pattern for one site's host permission. */
-export function sitePattern(hostname: string): string {
-  return `*://${hostname}/*`;
-}
-
-export const ALL_SITES_PATTERN = '<all_urls>';
 
 /** Per-site overrides, sorted by host name for the options page. */
 export function siteList(settings: Pick<Settings, 'sites'>): { host: string; on: boolean }[] {
@@ -380,27 +375,6 @@ export function siteList(settings: Pick<Settings, 'sites'>): { host: string; on:
 }
 
 /** What the UI stores before asking for host access (see pending-grant.ts). */
-export interface PendingGrant {
-  /** null: all sites (the global switch). */
-  host: string | null;
-  at: number;
-}
-
-/** An intent older than this was abandoned (prompt dismissed, browser closed). */
-export const PENDING_GRANT_MAX_AGE_MS = 10 * 60_000;
-const MAX_AGE_MS = PENDING_GRANT_MAX_AGE_MS;
-
-/** The settings change a granted intent stands for, or null (pure, for tests). */
-export function patchForGrant(intent: unknown, settings: Settings, now: number): Partial<Settings> | null {
-  if (typeof intent !== 'object' || intent === null) return null;
-  const { host, at } = intent as Partial<PendingGrant>;
-  if (typeof at !== 'number' || now - at > MAX_AGE_MS || now < at - 60_000) return null;
-  if (typeof host === 'string' && host.length > 0 && host.length < 256) {
-    return settings.sites[host] === true ? null : { sites: { ...settings.sites, [host]: true } };
-  }
-  if (host === null) return settings.autoScan ? null : { autoScan: true };
-  return null;
-}
 
 /** `?tab=123` opens the popup for that tab (tests open popup.html in a tab, which would be its own active tab). */
 export function parseTabParam(search: string): number | null {

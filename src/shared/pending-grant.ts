@@ -9,7 +9,7 @@
 import browser from 'webextension-polyfill';
 import type { Settings } from '../protocol/messages.ts';
 import { loadSettings, saveSettings } from '../shared/settings.ts';
-import { ALL_SITES_PATTERN, PENDING_GRANT_MAX_AGE_MS as MAX_AGE_MS, patchForGrant, sitePattern, type PendingGrant } from '../popup/model.ts';
+import { ALL_SITES_PATTERN, PENDING_GRANT_MAX_AGE_MS as MAX_AGE_MS, patchForGrant, sitePattern, type PendingGrant } from '../core/settings.ts';
 
 export const PENDING_GRANT_KEY = 'uiPendingHostGrant';
 

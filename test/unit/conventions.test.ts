@@ -38,3 +38,22 @@ test('every message sent names a route of the protocol', () => {
   assert.ok(declared.size >= 15);
   assert.ok(sends >= 10, `found ${sends} sends: the pattern no longer sees them`);
 });
+
+test('entry points depend on the core, the protocol and shared code, never on another context (the background does not import the popup)', () => {
+  const contexts = ['background', 'content', 'host', 'offscreen', 'popup', 'options', 'cli', 'node'];
+  // Pages may share UI code with each other: options reuses the popup's components.
+  const allowed: Record<string, string[]> = { options: ['popup'], offscreen: ['host'], cli: ['node'], platform: ['host'] };
+  let imports = 0;
+  for (const f of sources) {
+    const from = f.split('/')[1]!;
+    for (const m of code(f).matchAll(/from '(\.\.?\/[^']+)'/g)) {
+      const target = resolve(ROOT, f, '..', m[1]!).slice(ROOT.length + 1).split('/');
+      if (target[0] !== 'src') continue;
+      imports++;
+      const to = target[1]!;
+      if (to === from || !contexts.includes(to)) continue;
+      assert.ok(allowed[from]?.includes(to), `${f} imports ${m[1]} (src/${from} -> src/${to})`);
+    }
+  }
+  assert.ok(imports > 50, `found ${imports} imports: the pattern no longer sees them`);
+});
