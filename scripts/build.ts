@@ -5,6 +5,7 @@
  * Chrome and Firefox differ only in the manifest (derived here from the top-level Chrome
  * `manifest.json`) and in the files under `src/platform/<browser>/`, chosen by the `@platform/*` alias.
  */
+import { ORT_DIR, ORT_WASM } from '../src/core/runtime-files.ts';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,7 +25,7 @@ export const GECKO_ID = 'telltale@telltale.dev';
  * RoBERTa logits here (0.29 against 0.12 on wasm for the same window; the tiny test model, SwiftShader),
  * while this build agrees with wasm to 1e-6 (test/e2e/hub-chromium.test.ts).
  */
-export const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
+export { ORT_WASM };
 const ORT_BROWSER_BUILD = 'node_modules/onnxruntime-web/dist/ort.webgpu.bundle.min.mjs';
 
 /** Our `import 'onnxruntime-web'` becomes the WebGPU build in browser bundles (Node keeps the package's own). */
@@ -113,8 +114,8 @@ async function buildBrowser(browser: Browser): Promise<void> {
   await build({ ...common, format: 'iife', entryPoints: [{ in: join(root, 'src/content/index.ts'), out: 'content' }] });
 
   cpSync(join(root, 'extension'), out, { recursive: true, filter: (src) => !(browser === 'firefox' && src.endsWith('offscreen.html')) });
-  mkdirSync(join(out, 'ort'), { recursive: true });
-  cpSync(join(root, 'node_modules/onnxruntime-web/dist', ORT_WASM), join(out, 'ort', ORT_WASM));
+  mkdirSync(join(out, ORT_DIR), { recursive: true });
+  cpSync(join(root, 'node_modules/onnxruntime-web/dist', ORT_WASM), join(out, ORT_DIR, ORT_WASM));
   mkdirSync(join(out, 'models'), { recursive: true });
   for (const dir of ['embedded', 'hub']) {
     if (existsSync(join(root, 'models', dir))) cpSync(join(root, 'models', dir), join(out, 'models', dir), { recursive: true, filter: (s) => !s.endsWith('.md') });

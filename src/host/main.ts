@@ -5,6 +5,7 @@
 import browser from 'webextension-polyfill';
 import { createEmbeddedDetector } from '../core/embedded/detector.ts';
 import { configureRuntime } from '../core/runtime.ts';
+import { ORT_DIR, ORT_WASM } from '../core/runtime-files.ts';
 import { envelope, type Req } from '../protocol/messages.ts';
 import { extensionFile } from './extension-files.ts';
 import { hostHandlers } from './handlers.ts';
@@ -12,8 +13,6 @@ import type { ModelManager } from './models.ts';
 import { createHubModels } from './hub-models.ts';
 import { DetectorService, type DetectorFactory } from './service.ts';
 
-/** Matches ORT_WASM in scripts/build.ts: the runtime file of the onnxruntime-web build we ship. */
-const ORT_WASM = 'ort/ort-wasm-simd-threaded.asyncify.wasm';
 
 /**
  * The Hub (or a mirror) that models come from: a build option (`npm run build -- --hub-url URL`) for
@@ -29,7 +28,7 @@ async function hubSource(): Promise<string | undefined> {
 }
 
 export function startHost() {
-  configureRuntime({ wasmUrl: browser.runtime.getURL(ORT_WASM), threads: 1 });
+  configureRuntime({ wasmUrl: browser.runtime.getURL(`${ORT_DIR}/${ORT_WASM}`), threads: 1 });
   const push = <T extends 'host:ui:status' | 'host:ui:models'>(type: T, payload: Req<T>) =>
     // Nobody may be listening (popup closed): that is fine.
     browser.runtime.sendMessage(envelope(type, payload)).catch(() => undefined);
