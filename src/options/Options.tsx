@@ -2,6 +2,7 @@
  * The options page: every setting, the per-site list, the models in full, and what the scores mean
  * (with the false-positive rates measured for the embedded model, when it ships them).
  */
+import { COMBINED } from '../core/roberta/registry.ts';
 import { useEffect, useState } from 'preact/hooks';
 import type { Settings } from '../protocol/messages.ts';
 import * as api from '../popup/api.ts';
@@ -116,6 +117,17 @@ function About({ meta }: { meta: ModelMeta | null | undefined }) {
         inside the extension and runs in your browser. Nothing you read is sent anywhere: no text leaves your computer,
         with the built-in model or a downloaded one.
       </p>
+      {COMBINED && (
+        <>
+          <h3>Automatic: the built-in model, combined with RoBERTa once it is downloaded</h3>
+          <p data-testid="combined-about">
+            With the detector set to Automatic (the default), Telltale uses the built-in model until you download OpenAI's
+            RoBERTa-base detector (Models, on this page); from then on each paragraph gets one combined score, and the popup and the card on
+            the page also show each model's own. The combination was fitted on only 731 labelled news and story texts, so
+            its false-alarm rates are provisional.
+          </p>
+        </>
+      )}
       <h3>Sensitivity and false alarms</h3>
       {hasRates ? (
         <table class="rates" data-testid="rates">

@@ -339,6 +339,7 @@ describe('options page', () => {
     await until(() => !('a.example' in w.store.settings.sites), 'site removed');
     await until(() => /not available/.test(text('[data-testid="rates-missing"]')), 'rates missing message');
     assert.match(text('[data-testid="about"]'), /Nothing you read is sent anywhere/);
+    assert.match(text('[data-testid="combined-about"]'), /uses the built-in model until you download OpenAI's\s+RoBERTa-base detector/);
   });
 
   it('shows measured false-positive rates from meta.json', async () => {
