@@ -13,7 +13,6 @@ import type { ModelManager } from './models.ts';
 import { createHubModels } from './hub-models.ts';
 import { DetectorService, type DetectorFactory } from './service.ts';
 
-
 /**
  * The Hub (or a mirror) that models come from: a build option (`npm run build -- --hub-url URL`) for
  * managed installs behind a mirror, and for the tests' local mock Hub. Default: huggingface.co.

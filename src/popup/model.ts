@@ -3,7 +3,7 @@
  * states and sizes are put into words, which detectors can be chosen, which pages can be scanned.
  * Pure functions only (no DOM, no extension API), so they run and are tested in Node.
  */
-import { detectorLabel } from '../core/settings.ts';
+import { AUTO_DETECTOR, detectorLabel } from '../core/settings.ts';
 export { ALL_SITES_PATTERN, patchForGrant, PENDING_GRANT_MAX_AGE_MS, sitePattern, type PendingGrant } from '../core/settings.ts';
 import { SENSITIVITIES, type Sensitivity, type Verdict } from '../core/types.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
@@ -288,7 +288,6 @@ export function storageUsed(models: readonly ModelEntryStatus[]): number {
 }
 
 export const EMBEDDED_DETECTOR = 'embedded';
-export const AUTO = 'auto';
 export const COMBINED_DETECTOR = 'combined';
 
 export interface DetectorChoice {
@@ -308,7 +307,7 @@ export function detectorChoices(models: readonly ModelEntryStatus[], current: st
   const combinedName = models.find((m) => m.id === combinedOf)?.name;
   const out: DetectorChoice[] = [
     {
-      id: AUTO,
+      id: AUTO_DETECTOR,
       label: !combinedOf
         ? 'Automatic (built-in model)'
         : ready.some((m) => m.id === combinedOf)
@@ -325,7 +324,7 @@ export function detectorChoices(models: readonly ModelEntryStatus[], current: st
 
 /** After deleting `deleted`, the detector setting to fall back to (undefined: leave it). */
 export function detectorAfterDelete(current: string, deleted: string, combinedOf?: string): string | undefined {
-  if (current === deleted || (current === COMBINED_DETECTOR && deleted === combinedOf)) return AUTO;
+  if (current === deleted || (current === COMBINED_DETECTOR && deleted === combinedOf)) return AUTO_DETECTOR;
   return undefined;
 }
 
@@ -366,15 +365,12 @@ export function pageAccess(url: string | undefined): PageAccess {
   return { scannable: false, reason: 'This is a browser page: extensions cannot read it. Open a web page to scan it.' };
 }
 
-
 /** Per-site overrides, sorted by host name for the options page. */
 export function siteList(settings: Pick<Settings, 'sites'>): { host: string; on: boolean }[] {
   return Object.entries(settings.sites)
     .map(([host, on]) => ({ host, on }))
     .sort((a, b) => a.host.localeCompare(b.host));
 }
-
-/** What the UI stores before asking for host access (see pending-grant.ts). */
 
 /** `?tab=123` opens the popup for that tab (tests open popup.html in a tab, which would be its own active tab). */
 export function parseTabParam(search: string): number | null {
