@@ -117,9 +117,9 @@ async function buildBrowser(browser: Browser): Promise<void> {
   mkdirSync(join(out, ORT_DIR), { recursive: true });
   cpSync(join(root, 'node_modules/onnxruntime-web/dist', ORT_WASM), join(out, ORT_DIR, ORT_WASM));
   mkdirSync(join(out, 'models'), { recursive: true });
-  for (const dir of ['embedded', 'hub']) {
-    if (existsSync(join(root, 'models', dir))) cpSync(join(root, 'models', dir), join(out, 'models', dir), { recursive: true, filter: (s) => !s.endsWith('.md') });
-  }
+  // The embedded model's runtime files only (not the card, eval tables or training by-products).
+  cpSync(join(root, 'models/embedded'), join(out, 'models/embedded'), { recursive: true, filter: (s) => !/\.[a-z]+$/.test(s) || /(model\.onnx|meta\.json)$/.test(s) });
+  if (existsSync(join(root, 'models/hub'))) cpSync(join(root, 'models/hub'), join(out, 'models/hub'), { recursive: true, filter: (s) => !s.endsWith('.md') });
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
   // `--hub-url URL`: download Hub models from a mirror instead of huggingface.co.
   const hubUrl = process.argv.find((a) => a.startsWith('--hub-url='))?.slice('--hub-url='.length);
