@@ -90,10 +90,9 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
 
     // The CLI's path in Node (same registry entry, same variant, its own download) gives the same scores.
     const node = await createNodeHubDetector({ model: 'roberta-base', hubUrl: hub.url, cacheDir: cache, bundledDir: null, variant: opts.variant });
-    const [fromNode, nodeCombinedPart] = await (async () => {
-      const ps = (await judge(node, [...TEXTS, combinedText], { sensitivity: 'balanced' })).map((v) => v.p_machine!);
-      return [ps.slice(0, TEXTS.length), ps[TEXTS.length]!] as const;
-    })();
+    const nodeScores = (await judge(node, [...TEXTS, combinedText], { sensitivity: 'balanced' })).map((v) => v.p_machine!);
+    const fromNode = nodeScores.slice(0, TEXTS.length);
+    const nodeCombinedPart = nodeScores[TEXTS.length]!;
     await node.dispose?.();
     fromExtension.forEach((p, i) => assert.ok(Math.abs(p - fromNode[i]!) < 1e-4, `text ${i}: extension ${p} vs CLI ${fromNode[i]}`));
     const embedded = await loadEmbeddedDetector();
