@@ -1,21 +1,25 @@
 /**
  * Fits the embedded + RoBERTa combination (src/core/roberta/combine.ts) on the published RoBERTa scores
  * in ../shared/data/mgt/anchors.jsonl and reports, on the test split: embedded alone, RoBERTa alone,
- * combined (AUROC; TPR and FPR at each one's balanced threshold).
+ * combined (AUROC; TPR and FPR at each one's balanced threshold). Also fits the RoBERTa detectors' own
+ * judging policies from their published scores (scripts/train/policy-rule.ts).
  *
  *   npx tsx scripts/calibrate-combined.ts [--detector roberta-base-openai-detector] [--write]
  *
  * Fit set: the anchored dev texts (scored by the shipped embedded model) and the anchored train texts,
  * scored out of fold (models/embedded/anchor-oof.json, written by scripts/train/anchor_oof.py: the shipped
  * model trained on them, so its own scores there would be optimistic). Grid search of the weights by
- * class-balanced log loss; thresholds by the embedded policy's rule (share of human texts flagged) on the
- * fit set. --write stores the `combined` block in models/registry.json. Small samples: see the counts printed.
+ * class-balanced log loss; its policy by the same rule as every detector's, on the fit set's human texts.
+ * --write stores the policies and the `combined` block in models/registry.json. Small samples: see the
+ * counts printed.
  */
 import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { combineScores, type Combination } from '../src/core/roberta/combine.ts';
 import { embeddedModelDir, loadEmbeddedDetector } from '../src/node/models.ts';
+import { countWords, normalise } from '../src/core/normalise.ts';
+import { fitPolicy, type HumanGroup } from './train/policy-rule.ts';
 
 const DATA = '../shared/data/mgt';
 const det = process.argv.includes('--detector') ? process.argv[process.argv.indexOf('--detector') + 1]! : 'roberta-base-openai-detector';
@@ -35,40 +39,51 @@ function logLoss(ps: number[], ys: number[]): number {
   const n0 = ys.length - n1;
   return -ps.reduce((s, p, i) => s + (ys[i] ? Math.log(Math.max(p, 1e-9)) / (2 * n1) : Math.log(Math.max(1 - p, 1e-9)) / (2 * n0)), 0);
 }
-/** The embedded policy's rule on the fit set's human texts: the q-quantile overall, raised to every domain's with 50+ of them. */
-function policyThreshold(ps: number[], rows: Row[], q: number): number {
-  const quantile = (xs: number[]) => {
-    const v = [...xs].sort((x, y) => x - y);
-    return v[Math.min(v.length - 1, Math.floor(q * v.length))]!;
-  };
-  const human = rows.map((r, i) => ({ r, p: ps[i]! })).filter((x) => x.r.label === 0);
-  let t = quantile(human.map((x) => x.p));
-  for (const d of new Set(human.map((x) => x.r.domain))) {
-    const inD = human.filter((x) => x.r.domain === d).map((x) => x.p);
-    if (inD.length >= 50) t = Math.max(t, quantile(inD));
-  }
-  return t;
+/** Human-written texts of `rows` by domain, with the score `p` gives them (the groups of the policy rule). */
+function humanGroups(rows: Row[], p: (r: Row) => number): HumanGroup[] {
+  const by = new Map<string, number[]>();
+  for (const r of rows) if (r.label === 0) by.set(r.domain, [...(by.get(r.domain) ?? []), p(r)]);
+  return [...by].map(([name, scores]) => ({ name, scores }));
 }
 
 async function main() {
   if (!existsSync(`${DATA}/anchors.jsonl`)) throw new Error(`${DATA}/anchors.jsonl not found`);
-  const rob = new Map<string, number>();
+  const published = new Map<string, Map<string, number>>();
   for (const l of readFileSync(`${DATA}/anchors.jsonl`, 'utf8').split('\n')) {
     if (!l) continue;
     const a = JSON.parse(l) as { id: string; detector: string; p_machine: number };
-    if (a.detector === det) rob.set(a.id, a.p_machine);
+    if (!published.has(a.detector)) published.set(a.detector, new Map());
+    published.get(a.detector)!.set(a.id, a.p_machine);
   }
-  const rows: Row[] = [];
+  const anchored = new Set([...published.values()].flatMap((m) => [...m.keys()]));
+  const corpus: Omit<Row, 'rob'>[] = [];
   for await (const l of createInterface({ input: createReadStream(`${DATA}/corpus.jsonl`) })) {
     const r = JSON.parse(l) as { id: string; label: string; split: string; domain: string; text: string };
-    const p = rob.get(r.id);
-    if (p !== undefined) rows.push({ id: r.id, label: r.label === 'machine' ? 1 : 0, split: r.split, domain: r.domain, text: r.text, rob: p });
+    if (anchored.has(r.id)) corpus.push({ id: r.id, label: r.label === 'machine' ? 1 : 0, split: r.split, domain: r.domain, text: r.text });
   }
+  const rowsOf = (detector: string): Row[] =>
+    corpus.flatMap((r) => (published.get(detector)?.has(r.id) ? [{ ...r, rob: published.get(detector)!.get(r.id)! }] : []));
+  const rows = rowsOf(det);
+
+  // The RoBERTa detectors' own policies, from the original models' published scores on the human texts of
+  // train and dev (the models never saw this corpus; test stays for reporting).
+  const registryFile = new URL('../models/registry.json', import.meta.url);
+  const registry = JSON.parse(readFileSync(registryFile, 'utf8')) as { models: { id: string; policy: { minWords: number } & Record<string, unknown> }[] } & Record<string, unknown>;
+  for (const [id, name] of [['roberta-base', 'roberta-base-openai-detector'], ['roberta-large', 'roberta-large-openai-detector']] as const) {
+    const entry = registry.models.find((m) => m.id === id);
+    const rs = rowsOf(name).filter((r) => r.split !== 'test' && countWords(r.text) >= (entry?.policy.minWords ?? 40));
+    if (!entry || rs.length === 0) continue;
+    const { policy } = fitPolicy(humanGroups(rs, (r) => r.rob), entry.policy.minWords, { provisional: true });
+    const human = rs.filter((r) => r.label === 0).length;
+    entry.policy = { ...policy, source: `scripts/calibrate-combined.ts (scripts/train/policy-rule.ts) on the original model's published P(machine) for ${human} human texts of train and dev (${[...new Set(rs.filter((r) => r.label === 0).map((r) => r.domain))].join(', ')}) in ../shared/data/mgt/anchors.jsonl. Two domains only: other kinds of text need other thresholds.` };
+    console.log(`${id} policy (${human} human texts): flag ${JSON.stringify(policy.thresholds)}, unclear ${JSON.stringify(policy.unclear)}`);
+  }
+
   const emb = await loadEmbeddedDetector();
   const oofFile = join(embeddedModelDir(), 'anchor-oof.json');
   const oof: Record<string, number> = existsSync(oofFile) ? (JSON.parse(readFileSync(oofFile, 'utf8')) as { p: Record<string, number> }).p : {};
   const scored = rows.filter((r) => r.split !== 'train');
-  const scores = await emb.scoreBatch(scored.map((r) => r.text));
+  const scores = await emb.scoreBatch(scored.map((r) => normalise(r.text).text));
   scored.forEach((r, i) => (r.emb = scores[i]!.p));
   for (const r of rows) if (r.split === 'train' && oof[r.id] !== undefined) r.emb = oof[r.id];
   const fit = rows.filter((r) => r.split !== 'test' && r.emb !== undefined);
@@ -88,12 +103,12 @@ async function main() {
   const c: Combination = { wA: +best.wA.toFixed(2), wB: +best.wB.toFixed(2), bias: +best.bias.toFixed(2) };
   console.log(`combination (embedded = A, RoBERTa = B): ${JSON.stringify(c)}, fit-set log loss ${best.loss.toFixed(3)}`);
 
-  const fitC = fit.map((r) => combineScores(r.emb!, r.rob, c).p);
-  const q = { low: 0.99, balanced: 0.97, high: 0.9 } as const;
-  const combinedThresholds = Object.fromEntries(
-    (['low', 'balanced', 'high'] as const).map((k) => [k, +policyThreshold(fitC, fit, q[k]).toFixed(4)]),
-  ) as typeof emb.policy.thresholds;
-  console.log(`combined thresholds (human quantiles 0.99 / 0.97 / 0.90 on the fit set, ${fitY.filter((y) => y === 0).length} human texts): ${JSON.stringify(combinedThresholds)}`);
+  // Policies by the one rule (scripts/train/policy-rule.ts), on the fit set's human texts by domain: few
+  // texts and two domains, so provisional. Only texts the detector would score (enough words).
+  const scoredBy = (minWords: number) => fit.filter((r) => countWords(r.text) >= minWords);
+  const combined = fitPolicy(humanGroups(scoredBy(emb.policy.minWords), (r) => combineScores(r.emb!, r.rob, c).p), emb.policy.minWords, { provisional: true });
+  const combinedThresholds = combined.policy.thresholds;
+  console.log(`combined policy (${fitY.filter((y) => y === 0).length} human texts): flag ${JSON.stringify(combinedThresholds)}, unclear ${JSON.stringify(combined.policy.unclear)}`);
   const report = (name: string, p: (r: Row) => number, thr: number) => {
     const ps = test.map(p);
     const ys = test.map((r) => r.label);
@@ -105,17 +120,15 @@ async function main() {
   report('RoBERTa', (r) => r.rob, 0.5);
   report('combined', (r) => combineScores(r.emb!, r.rob, c).p, combinedThresholds.balanced);
   if (process.argv.includes('--write')) {
-    const file = new URL('../models/registry.json', import.meta.url);
-    const registry = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     registry.combined = {
       of: ['embedded', 'roberta-base'],
       ...c,
-      policy: { minWords: emb.policy.minWords, thresholds: combinedThresholds },
+      policy: combined.policy,
       provisional: true,
       source: `scripts/calibrate-combined.ts on the ${fit.length} anchored texts of dev and (out of fold) train (${count(fit)}; XSum news and WritingPrompts stories only)`,
     };
-    writeFileSync(file, JSON.stringify(registry, null, 2) + '\n');
-    console.log('wrote the combined block to models/registry.json');
+    writeFileSync(registryFile, JSON.stringify(registry, null, 2) + '\n');
+    console.log('wrote the RoBERTa policies and the combined block to models/registry.json');
   }
   await emb.dispose?.();
 }

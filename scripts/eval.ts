@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { judge } from '../src/core/judge.ts';
+import { levelAt } from '../src/core/levels.ts';
 import { normalise } from '../src/core/normalise.ts';
 import type { Sensitivity, Verdict } from '../src/core/types.ts';
 import { embeddedModelDir, loadEmbeddedDetector } from '../src/node/models.ts';
@@ -60,16 +61,24 @@ export function tprAtFpr(y: readonly boolean[], s: readonly number[], fpr = 0.01
   return m.filter((x) => x > thr).length / m.length;
 }
 
+/**
+ * Expected calibration error, class-balanced: each class carries half the weight, which is what
+ * P(machine) under equal prior odds promises (the test split is not half machine).
+ */
 export function ece(p: readonly number[], y: readonly boolean[], bins = 15): number {
+  const n1 = Math.max(1, y.filter(Boolean).length);
+  const n0 = Math.max(1, y.length - n1);
+  const w = (i: number) => (y[i] ? 0.5 / n1 : 0.5 / n0);
   let e = 0;
   for (let b = 0; b < bins; b++) {
     const lo = b / bins;
     const hi = (b + 1) / bins;
     const idx = p.map((x, i) => [x, i] as const).filter(([x]) => x >= lo && (b === bins - 1 ? x <= hi : x < hi));
     if (!idx.length) continue;
-    const mp = idx.reduce((a, [x]) => a + x, 0) / idx.length;
-    const my = idx.reduce((a, [, i]) => a + (y[i] ? 1 : 0), 0) / idx.length;
-    e += (idx.length / p.length) * Math.abs(mp - my);
+    const W = idx.reduce((a, [, i]) => a + w(i), 0);
+    const mp = idx.reduce((a, [x, i]) => a + w(i) * x, 0) / W;
+    const my = idx.reduce((a, [, i]) => a + w(i) * (y[i] ? 1 : 0), 0) / W;
+    e += W * Math.abs(mp - my);
   }
   return e;
 }
@@ -236,34 +245,55 @@ async function main(): Promise<void> {
   }));
   out.lengthBands = bandOut;
 
-  // Flag rates of human texts per domain at each sensitivity (scored texts only: too-short ones are never flagged).
+  // What a reader meets, per domain and sensitivity, among the texts the detector scores (enough words,
+  // English): human texts flagged (false alarms) and marked unclear, machine texts flagged (caught).
   const sens: Sensitivity[] = ['low', 'balanced', 'high'];
   const domains = [...new Set(test.map((r) => r.domain))].sort();
+  const scoredIdx = test.map((_, i) => i).filter((i) => verdicts[i]!.state === 'scored');
+  const levelOf = (i: number, s: Sensitivity) => levelAt(policy, p[i]!, s);
+  const share = (ids: number[], s: Sensitivity, level: string) => ids.filter((i) => levelOf(i, s) === level).length / Math.max(1, ids.length);
   const fprOut: Record<string, unknown> = {};
   const fprRows: (string | number)[][] = [];
+  const worstBy = { flagged: Object.fromEntries(sens.map((s) => [s, 0])), unclear: Object.fromEntries(sens.map((s) => [s, 0])) } as Record<'flagged' | 'unclear', Record<Sensitivity, number>>;
   for (const d of domains) {
-    const hs = test.map((r, i) => i).filter((i) => test[i]!.domain === d && !y[i]);
-    if (hs.length < 100) continue;
-    const ms = test.map((r, i) => i).filter((i) => test[i]!.domain === d && y[i]);
-    const rate = (ids: number[], s: Sensitivity) => ids.filter((i) => verdicts[i]!.state === 'scored' && p[i]! >= policy.thresholds[s]).length / Math.max(1, ids.length);
-    fprOut[d] = Object.fromEntries(sens.map((s) => [s, { fpr: rate(hs, s), tpr: rate(ms, s) }]));
-    fprRows.push([d, hs.length, ms.length, ...sens.flatMap((s) => [pct(rate(hs, s)), pct(rate(ms, s))])]);
+    if (test.filter((r, i) => r.domain === d && !y[i]).length < 100) continue;
+    const hs = scoredIdx.filter((i) => test[i]!.domain === d && !y[i]);
+    const ms = scoredIdx.filter((i) => test[i]!.domain === d && y[i]);
+    fprOut[d] = Object.fromEntries(sens.map((s) => [s, { human: hs.length, machine: ms.length, flagged: share(hs, s, 'generated'), unclear: share(hs, s, 'unclear'), caught: share(ms, s, 'generated') }]));
+    for (const s of sens) {
+      worstBy.flagged[s] = Math.max(worstBy.flagged[s], share(hs, s, 'generated'));
+      worstBy.unclear[s] = Math.max(worstBy.unclear[s], share(hs, s, 'unclear'));
+    }
+    fprRows.push([d, hs.length, ms.length, ...sens.flatMap((s) => [pct(share(hs, s, 'generated')), pct(share(hs, s, 'unclear')), pct(share(ms, s, 'generated'))])]);
   }
   out.flagRates = fprOut;
-  table('Flagged share by domain (test domains with 100+ human texts): human = false positives, machine = detections',
-    ['domain', 'human', 'machine', 'low FPR', 'low TPR', 'bal FPR', 'bal TPR', 'high FPR', 'high TPR'], fprRows);
-  const worstFpr = Math.max(...Object.values(fprOut).map((x) => (x as Record<string, { fpr: number }>).balanced!.fpr));
-  console.log(`worst-domain FPR at balanced: ${pct(worstFpr)} (target <= 5%)`);
-  out.worstDomainFprBalanced = worstFpr;
+  table('By domain (test domains with 100+ human texts; texts the detector scores): human flagged (false alarms), human unclear, machine caught',
+    ['domain', 'human', 'machine', 'low flag', 'low uncl', 'low TPR', 'bal flag', 'bal uncl', 'bal TPR', 'high flag', 'high uncl', 'high TPR'], fprRows);
+  const allH = scoredIdx.filter((i) => !y[i]);
+  const allM = scoredIdx.filter((i) => y[i]);
+  const measured = Object.fromEntries(sens.map((s) => [s, {
+    flagged: share(allH, s, 'generated'), flaggedWorst: worstBy.flagged[s], unclear: share(allH, s, 'unclear'), unclearWorst: worstBy.unclear[s], caught: share(allM, s, 'generated'),
+  }]));
+  for (const s of sens) {
+    const m = measured[s]!;
+    console.log(`${s.padEnd(8)}: human flagged ${pct(m.flagged)} (worst domain ${pct(m.flaggedWorst)}), unclear ${pct(m.unclear)} (worst ${pct(m.unclearWorst)}); machine caught ${pct(m.caught)}`);
+  }
+  out.worstDomainFprBalanced = worstBy.flagged.balanced;
+  out.measured = measured;
+  const corpusOn = `the corpus's test split, ${allH.length.toLocaleString('en-US')} human-written and ${allM.length.toLocaleString('en-US')} machine-written texts, ${Object.keys(fprOut).length} kinds of text`;
 
-  // Calibration curve.
+  // Calibration curve, class-balanced like P(machine) itself: each text weighs 1 / (2 x its class's count).
   const calRows: (string | number)[][] = [];
+  const nM = y.filter(Boolean).length;
+  const nH = y.length - nM;
+  const wt = (i: number) => (y[i] ? 0.5 / nM : 0.5 / nH);
   for (let b = 0; b < 10; b++) {
     const ids = p.map((x, i) => [x, i] as const).filter(([x]) => x >= b / 10 && (b === 9 ? x <= 1 : x < (b + 1) / 10)).map(([, i]) => i);
     if (!ids.length) continue;
-    calRows.push([`${(b / 10).toFixed(1)}-${((b + 1) / 10).toFixed(1)}`, ids.length, f4(ids.reduce((a, i) => a + p[i]!, 0) / ids.length), f4(ids.filter((i) => y[i]).length / ids.length)]);
+    const W = ids.reduce((a, i) => a + wt(i), 0);
+    calRows.push([`${(b / 10).toFixed(1)}-${((b + 1) / 10).toFixed(1)}`, ids.length, f4(ids.reduce((a, i) => a + wt(i) * p[i]!, 0) / W), f4(ids.filter((i) => y[i]).reduce((a, i) => a + wt(i), 0) / W)]);
   }
-  table(`Calibration on test (ECE ${f4(overall.ece)}, target <= 0.05)`, ['p bin', 'texts', 'mean p', 'machine share'], calRows);
+  table(`Calibration on test, classes weighted equally (ECE ${f4(overall.ece)}, target <= 0.05)`, ['p bin', 'texts', 'mean p', 'machine share'], calRows);
 
   // Perturbations.
   const pertOut: Record<string, unknown> = {};
@@ -294,7 +324,12 @@ async function main(): Promise<void> {
 
   if (write && limit === Infinity) {
     writeFileSync(join(embeddedModelDir(), 'eval.json'), JSON.stringify(out, null, 2) + '\n');
-    console.log(`\nwrote ${join(embeddedModelDir(), 'eval.json')}`);
+    // The options page shows these (the build ships meta.json): measured with this very policy.
+    const metaFile = join(embeddedModelDir(), 'meta.json');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown> & { measured?: Record<string, unknown> };
+    meta.measured = { ...meta.measured, corpus: { on: corpusOn, ...measured } };
+    writeFileSync(metaFile, JSON.stringify(meta, null, 2) + '\n');
+    console.log(`\nwrote ${join(embeddedModelDir(), 'eval.json')} and the measured rates in meta.json`);
   }
   console.log(`eval took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   await detector.dispose?.();

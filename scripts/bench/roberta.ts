@@ -145,7 +145,7 @@ async function child(engine: string, variant: V): Promise<Result[]> {
     out.push({ engine, variant, cell: `${seq}x${batch}`, ...(await time(() => runner(a, m, batch, seq), batch)) });
   }
   const det = createRobertaDetector({
-    info: { id: 'bench', name: 'bench', version: '0', languages: ['en'] }, policy: { minWords: 1, thresholds: { low: 1, balanced: 1, high: 1 } },
+    info: { id: 'bench', name: 'bench', version: '0', languages: ['en'] }, policy: { minWords: 1, thresholds: { low: 1, balanced: 1, high: 1 }, unclear: { low: 1, balanced: 1, high: 1 } },
     tokenizer: tok, run: runner, machineIndex: 0, maxBatch: variant === 'q8' ? 1 : 8,
   });
   out.push({ engine, variant, cell: 'page', ...(await time(() => det.scoreBatch(page), page.length)) });

@@ -44,13 +44,18 @@ def log(*a):
 
 
 def fit_calibration(logit, words, y):
-    """Platt scaling with a length term, by Newton's method on the log loss (tiny ridge for stability)."""
+    """Platt scaling with a length term, by Newton's method on the class-balanced log loss (tiny ridge for
+    stability). Class-balanced: human and machine texts carry equal total weight, so P(machine) is the
+    probability under equal prior odds, whatever the mix of the calibration set (dev is 64% machine)."""
     X = np.c_[logit, np.log1p(words), np.ones_like(logit)].astype(np.float64)
+    n1 = max(1.0, float(y.sum()))
+    n0 = max(1.0, float(len(y) - y.sum()))
+    sw = np.where(y > 0.5, 0.5 * len(y) / n1, 0.5 * len(y) / n0)
     w = np.array([1.0, 0.0, 0.0])
     for _ in range(100):
         p = 1 / (1 + np.exp(-X @ w))
-        g = X.T @ (p - y) + 1e-6 * w
-        H = (X * (p * (1 - p))[:, None]).T @ X + 1e-6 * np.eye(3)
+        g = X.T @ (sw * (p - y)) + 1e-6 * w
+        H = (X * (sw * p * (1 - p))[:, None]).T @ X + 1e-6 * np.eye(3)
         step = np.linalg.solve(H, g)
         w -= step
         if np.abs(step).max() < 1e-10:
@@ -63,12 +68,16 @@ def calibrated(cal, logit, words):
 
 
 def ece(p, y, bins=15):
+    """Expected calibration error, class-balanced (each class carries half the weight), to match the
+    meaning of P(machine) under equal prior odds."""
+    sw = np.where(y > 0.5, 0.5 / max(1.0, y.sum()), 0.5 / max(1.0, len(y) - y.sum()))
     edges = np.linspace(0, 1, bins + 1)
     e = 0.0
     for i in range(bins):
         m = (p >= edges[i]) & ((p < edges[i + 1]) if i < bins - 1 else (p <= 1))
         if m.any():
-            e += m.mean() * abs(p[m].mean() - y[m].mean())
+            w = sw[m]
+            e += w.sum() * abs((w * p[m]).sum() / w.sum() - (w * y[m]).sum() / w.sum())
     return float(e)
 
 

@@ -3,6 +3,7 @@
  *
  *   telltale check [FILE|-]            per-paragraph report of a plain-text file (blank lines split paragraphs)
  *   telltale score --jsonl FILE|-      lines {"id","text"} in, lines {"id","p_machine","state","flagged"} out, in order
+ *                                      (p_machine: P(machine) under equal prior odds; flagged: at --sensitivity)
  *
  * Options: --detector NAME (embedded | roberta-base | roberta-large | combined), --hub URL --model REPO (any
  * Hub-layout model), --sensitivity low|balanced|high, --json (check: machine-readable output).
@@ -14,6 +15,7 @@ import { judge } from '../core/judge.ts';
 import { preview, splitParagraphs } from '../core/text.ts';
 import { SENSITIVITIES, type Detector, type Sensitivity, type Verdict } from '../core/types.ts';
 import { loadDetector } from '../node/detectors.ts';
+import { LEVEL_WORDS, shareShort, verdictHeadline } from '../shared/verdict-words.ts';
 
 const USAGE = `Usage:
   telltale check [FILE|-] [--json]
@@ -72,19 +74,6 @@ async function scoreJsonl(detector: Detector, file: string, sensitivity: Sensiti
   await flush();
 }
 
-function label(v: Verdict): string {
-  switch (v.state) {
-    case 'scored':
-      return v.flagged ? 'likely generated' : v.p_machine! >= 0.5 ? 'uncertain' : 'likely human';
-    case 'too-short':
-      return 'too short to judge';
-    case 'unsupported':
-      return 'not judged';
-    case 'error':
-      return 'error';
-  }
-}
-
 async function check(detector: Detector, file: string, sensitivity: Sensitivity, json: boolean): Promise<void> {
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
   const paragraphs = splitParagraphs(text);
@@ -93,11 +82,16 @@ async function check(detector: Detector, file: string, sensitivity: Sensitivity,
     process.stdout.write(JSON.stringify(paragraphs.map((p, i) => ({ index: i + 1, text: p, ...verdicts[i] })), null, 2) + '\n');
     return;
   }
-  const out: string[] = [`Telltale · ${detector.info.name} · sensitivity ${sensitivity}`, ''];
+  const out: string[] = [
+    `Telltale · ${detector.info.name} · sensitivity ${sensitivity}`,
+    'Each paragraph: its level, then how often human-written text scored as high in our tests.',
+    '',
+  ];
   verdicts.forEach((v, i) => {
-    const score = v.state === 'scored' ? `${(v.p_machine! * 100).toFixed(0).padStart(3)}%` : '   -';
+    const level = v.state === 'scored' && v.level ? LEVEL_WORDS[v.level].short : verdictHeadline(v).toLowerCase();
+    const share = v.state === 'scored' && v.humanShare ? shareShort(v.humanShare) : '';
     const flag = v.flagged ? '!' : ' ';
-    out.push(`${String(i + 1).padStart(3)} ${flag} ${score}  ${label(v).padEnd(18)} ${preview(paragraphs[i]!, 60)}`);
+    out.push(`${String(i + 1).padStart(3)} ${flag} ${level.padEnd(20)} ${share.padEnd(22)} ${preview(paragraphs[i]!, 60)}`);
     if (v.reason && v.state !== 'scored') out.push(`          ${v.reason}`);
     if (v.evidence?.length && v.flagged) {
       const top = [...v.evidence].sort((a, b) => b.weight - a.weight)[0]!;
@@ -106,7 +100,8 @@ async function check(detector: Detector, file: string, sensitivity: Sensitivity,
   });
   const count = (s: Verdict['state']) => verdicts.filter((v) => v.state === s).length;
   const flagged = verdicts.filter((v) => v.flagged).length;
-  out.push('', `${flagged} of ${count('scored')} judged paragraphs flagged; ${count('too-short')} too short; ${count('unsupported')} not judged; ${count('error')} errors.`);
+  const unclear = verdicts.filter((v) => v.level === 'unclear').length;
+  out.push('', `${flagged} of ${count('scored')} judged paragraphs likely machine-generated, ${unclear} unclear; ${count('too-short')} too short; ${count('unsupported')} not judged; ${count('error')} errors.`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -5,7 +5,8 @@
  */
 import { detectorLabel } from '../core/settings.ts';
 import type { Verdict } from '../core/types.ts';
-import { levelOf, percent, verdictWords } from './marks.ts';
+import { partsLine, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
+import { levelOf } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
 
 export const HOST_TAG = 'telltale-card';
@@ -27,12 +28,13 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
   };
   const card = el('div', `card level-${levelOf(v)}`);
   if (opts.title) card.append(el('div', 'meta', opts.title));
+  // The level's words first; the one number beside them says how often human-written text scores as high.
   const head = el('div', 'head');
-  if (v.state === 'scored' && v.p_machine !== null) head.append(el('span', 'score', percent(v.p_machine)));
-  head.append(el('span', 'label', verdictWords(v)));
+  head.append(el('span', 'label', verdictHeadline(v)));
   card.append(head);
-  if (v.state === 'scored' && v.p_machine !== null) {
-    card.append(el('div', 'meta', `${percent(v.p_machine)} estimated probability that a machine wrote this${v.flagged ? ' (flagged at your sensitivity)' : ''}.`));
+  if (v.state === 'scored') {
+    if (v.humanShare) card.append(el('div', 'share', shareSentence(v.humanShare)));
+    card.append(el('div', 'meta', v.flagged ? 'Flagged at your sensitivity.' : v.level === 'unclear' ? 'Not flagged at your sensitivity, but close.' : 'Not flagged at your sensitivity.'));
   } else if (v.reason) {
     card.append(el('div', 'meta', v.reason));
   }
@@ -49,8 +51,8 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
     for (const e of evidence) ul.append(el('li', 'ev-pos', cut(e.text, 200)));
     card.append(ul);
   }
-  const parts = v.parts ? Object.entries(v.parts).filter(([, p]) => typeof p === 'number') : [];
-  const model = parts.length ? `${detectorLabel(v.detector)} (${parts.map(([id, p]) => `${detectorLabel(id)} ${percent(p)}`).join(', ')})` : v.detector && detectorLabel(v.detector);
+  const parts = partsLine(v);
+  const model = parts ? `${detectorLabel(v.detector)} (${parts})` : v.detector && detectorLabel(v.detector);
   if (model) card.append(el('div', 'meta', `Model: ${model}`));
   return card;
 }

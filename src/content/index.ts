@@ -39,7 +39,7 @@ function init(doc: Document): void {
         const rec = scanner.recOf(t);
         if (!rec) continue;
         const level = levelOf(rec.verdict);
-        return rec.verdict && (level === 'generated' || level === 'uncertain') ? { el: rec.el, verdict: rec.verdict } : null;
+        return rec.verdict && (level === 'generated' || level === 'unclear') ? { el: rec.el, verdict: rec.verdict } : null;
       }
       return null;
     },

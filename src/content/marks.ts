@@ -1,13 +1,15 @@
 /**
  * What the page shows of a judgement: the public data attributes (a stable contract read by tests and
- * other tools), the likelihood marks (CSS Custom Highlight API where it works, element styles
+ * other tools: `data-telltale-state`, `-score` (P(machine), 3 decimals), `-level` (generated, unclear,
+ * human; scored paragraphs only), `-key`), the likelihood marks (CSS Custom Highlight API where it works, element styles
  * otherwise), an accessible description, and focusability for flagged paragraphs.
  *
  * The attributes are output only: the content script keeps its truth in a WeakMap (scanner.ts) and
  * never reads these back, since the page can rewrite them.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
-import { HIGHLIGHT_GENERATED, HIGHLIGHT_UNCERTAIN, ensureStyles, pageCss, type Level } from './styles.ts';
+import { verdictSentence } from '../shared/verdict-words.ts';
+import { HIGHLIGHT_GENERATED, HIGHLIGHT_UNCLEAR, ensureStyles, pageCss, type MarkLevel } from './styles.ts';
 
 export const ATTR_STATE = 'data-telltale-state';
 export const ATTR_SCORE = 'data-telltale-score';
@@ -15,38 +17,9 @@ export const ATTR_KEY = 'data-telltale-key';
 export const ATTR_LEVEL = 'data-telltale-level';
 export const ATTR_FLASH = 'data-telltale-flash';
 
-/**
- * Below the flagging threshold but still high: "uncertain". The verdict does not carry the threshold
- * it was flagged at, so `flagged` alone decides "generated", and this fixed line separates
- * "uncertain" from "likely human". At 0.5 nearly every paragraph of the embedded model's human text
- * came out "uncertain" (its thresholds are 0.79 to 0.97): 0.75 keeps the middle band meaningful.
- */
-export const UNCERTAIN_FROM = 0.75;
-
-export function levelOf(v: Verdict | undefined): Level {
-  if (!v || v.state !== 'scored' || v.p_machine === null) return 'none';
-  if (v.flagged) return 'generated';
-  return v.p_machine >= UNCERTAIN_FROM ? 'uncertain' : 'human';
-}
-
-export function percent(p: number): string {
-  return `${Math.round(p * 100)}%`;
-}
-
-/** Words for a verdict, shared by the card and the accessible description. */
-export function verdictWords(v: Verdict): string {
-  switch (v.state) {
-    case 'scored': {
-      const l = levelOf(v);
-      return l === 'generated' ? 'Likely machine-generated' : l === 'uncertain' ? 'Uncertain: could be machine-generated' : 'Likely written by a person';
-    }
-    case 'too-short':
-      return 'Too short to judge';
-    case 'unsupported':
-      return 'Not English — not judged';
-    case 'error':
-      return 'Could not be checked';
-  }
+/** The level a page mark shows: the verdict's own (set from the sensitivity's thresholds), or none when not scored. */
+export function levelOf(v: Verdict | undefined): MarkLevel {
+  return v && v.state === 'scored' && v.level ? v.level : 'none';
 }
 
 type HighlightLike = { add(r: Range): unknown; delete(r: Range): unknown };
@@ -58,8 +31,8 @@ interface HighlightEnv {
 /** Draws the likelihood marks. One per document. */
 export class Marks {
   readonly useHighlights: boolean;
-  private readonly highlights = new Map<Level, HighlightLike>();
-  private readonly ranges = new WeakMap<Element, { level: Level; range: Range }>();
+  private readonly highlights = new Map<MarkLevel, HighlightLike>();
+  private readonly ranges = new WeakMap<Element, { level: MarkLevel; range: Range }>();
   /** Elements we made focusable (tabindex we added), to undo it. */
   private readonly focusable = new WeakSet<Element>();
   /** Elements whose aria-description is ours (a page's own one is left alone otherwise). */
@@ -77,7 +50,7 @@ export class Marks {
       const registry = win?.CSS?.highlights ?? (globalThis as { CSS?: { highlights?: HighlightEnv['registry'] } }).CSS?.highlights;
       const Ctor = win?.Highlight ?? (globalThis as { Highlight?: HighlightEnv['Highlight'] }).Highlight;
       if (!registry || typeof Ctor !== 'function') return false;
-      for (const [level, name] of [['generated', HIGHLIGHT_GENERATED], ['uncertain', HIGHLIGHT_UNCERTAIN]] as const) {
+      for (const [level, name] of [['generated', HIGHLIGHT_GENERATED], ['unclear', HIGHLIGHT_UNCLEAR]] as const) {
         const h = new Ctor();
         registry.set(name, h);
         if (registry.get(name) !== h) return false;
@@ -108,11 +81,11 @@ export class Marks {
       if (state === 'scored' && verdict && verdict.p_machine !== null) el.setAttribute(ATTR_SCORE, verdict.p_machine.toFixed(3));
       else el.removeAttribute(ATTR_SCORE);
       const level = state === 'scored' ? levelOf(verdict) : 'none';
-      if (level === 'generated' || level === 'uncertain') el.setAttribute(ATTR_LEVEL, level);
+      if (level !== 'none') el.setAttribute(ATTR_LEVEL, level);
       else el.removeAttribute(ATTR_LEVEL);
       // Every scored paragraph says what it is to assistive technology, not only the coloured ones.
       if (level !== 'none') {
-        el.setAttribute('aria-description', `Telltale: ${verdictWords(verdict!)}, ${percent(verdict!.p_machine!)} likely machine-generated`);
+        el.setAttribute('aria-description', `Telltale: ${verdictSentence(verdict!)}`);
         this.described.add(el);
       } else if (this.described.has(el)) {
         el.removeAttribute('aria-description');
@@ -139,7 +112,7 @@ export class Marks {
     }
   }
 
-  private setHighlight(el: Element, level: Level): void {
+  private setHighlight(el: Element, level: MarkLevel): void {
     if (!this.useHighlights) return;
     const cur = this.ranges.get(el);
     if (cur && cur.level === level) return;

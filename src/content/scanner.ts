@@ -7,7 +7,7 @@
  * and a fake scorer. Truth lives in the WeakMap `recs`; the data attributes are output only.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
-import { LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { isVerdict, LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
 export interface MarksSink {
@@ -89,18 +89,6 @@ const ERROR_DETECTOR = 'none';
 
 function errorVerdict(reason: string): Verdict {
   return { state: 'error', p_machine: null, flagged: false, detector: ERROR_DETECTOR, reason };
-}
-
-/** A verdict from the background, checked before it is shown. */
-function validVerdict(v: unknown): v is Verdict {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return (
-    ['scored', 'too-short', 'unsupported', 'error'].includes(o.state as string) &&
-    (o.p_machine === null || (typeof o.p_machine === 'number' && o.p_machine >= 0 && o.p_machine <= 1)) &&
-    typeof o.flagged === 'boolean' &&
-    typeof o.detector === 'string'
-  );
 }
 
 /** The element in the document that stands for `el` (its outermost shadow host, or itself). */
@@ -489,7 +477,7 @@ export class Scanner {
         const verdicts = Array.isArray(res?.verdicts) ? res.verdicts : [];
         // The same setting now means another detector (`auto` once RoBERTa is downloaded, or back after
         // it is deleted): score the whole page again so that it does not mix two detectors' verdicts.
-        const from = verdicts.find((v) => validVerdict(v) && v.state !== 'error')?.detector;
+        const from = verdicts.find((v) => isVerdict(v) && v.state !== 'error')?.detector;
         if (from !== undefined && this.detector !== null && from !== this.detector) {
           for (const t of texts) this.waiting.delete(t);
           this.rescore();
@@ -500,7 +488,7 @@ export class Scanner {
           const v = verdicts[i];
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
-          const ok = validVerdict(v);
+          const ok = isVerdict(v);
           if (ok && v.state !== 'error') this.remember(t, v);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;

@@ -6,12 +6,13 @@
  * Colours are mid-tone and translucent so that they read on light and dark pages alike; the levels
  * never differ by colour alone (wavy vs dotted underline, plus an accessible description).
  */
+import type { Level } from '../core/types.ts';
 
 export const HIGHLIGHT_GENERATED = 'telltale-generated';
-export const HIGHLIGHT_UNCERTAIN = 'telltale-uncertain';
+export const HIGHLIGHT_UNCLEAR = 'telltale-unclear';
 
-/** Level of a judged paragraph, also the value of `data-telltale-level` (a styling hook, not a contract). */
-export type Level = 'generated' | 'uncertain' | 'human' | 'none';
+/** What a paragraph's mark shows: its level when scored (the value of `data-telltale-level`), else none. */
+export type MarkLevel = Level | 'none';
 
 const GEN_LINE = 'rgb(232, 89, 12)';
 const GEN_TINT = 'rgba(255, 170, 40, 0.28)';
@@ -30,7 +31,7 @@ export function pageCss(highlights: boolean): string {
   text-decoration-thickness: 2px;
   text-decoration-skip-ink: none;
 }
-::highlight(${HIGHLIGHT_UNCERTAIN}) {
+::highlight(${HIGHLIGHT_UNCLEAR}) {
   text-decoration: underline dotted ${UNC_LINE};
   text-decoration-thickness: 2px;
 }`
@@ -41,12 +42,12 @@ export function pageCss(highlights: boolean): string {
   text-decoration-skip-ink: none !important;
   box-shadow: inset 0 0 0 100vmax ${GEN_TINT} !important;
 }
-[data-telltale-level="uncertain"] {
+[data-telltale-level="unclear"] {
   text-decoration: underline dotted ${UNC_LINE} !important;
   text-decoration-thickness: 2px !important;
 }`;
   return `${marks}
-[data-telltale-level="generated"]:focus-visible, [data-telltale-level="uncertain"]:focus-visible {
+[data-telltale-level="generated"]:focus-visible, [data-telltale-level="unclear"]:focus-visible {
   outline: 2px solid ${GEN_LINE} !important;
   outline-offset: 2px !important;
 }
@@ -86,10 +87,10 @@ export const CARD_CSS = `
   .card { background: #24262b; color: #eceef2; }
 }
 .head { display: flex; align-items: baseline; gap: 8px; }
-.score { font-size: 20px; font-weight: 700; font-variant-numeric: tabular-nums; }
-.label { font-weight: 600; }
-.level-generated .score, .level-generated .label { color: ${GEN_LINE}; }
-.level-uncertain .score, .level-uncertain .label { color: ${UNC_LINE}; }
+.label { font-size: 15px; font-weight: 700; }
+.share { margin-top: 4px; font-variant-numeric: tabular-nums; }
+.level-generated .label { color: ${GEN_LINE}; }
+.level-unclear .label { color: ${UNC_LINE}; }
 .meta { margin-top: 4px; opacity: 0.8; font-size: 12px; }
 .note { margin-top: 6px; padding: 4px 6px; border-radius: 4px; background: rgba(255, 170, 40, 0.18); }
 ul { margin: 6px 0 0; padding-inline-start: 18px; }

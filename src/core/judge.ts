@@ -1,10 +1,12 @@
 /**
  * From raw paragraphs to verdicts, for any Detector: normalise, refuse what the model cannot read,
- * score the rest in batches, apply the detector's judging policy. Used by the detector host in the
- * extension and by the CLI, so both give the same answer for the same text.
+ * score the rest in batches in the form of text the detector declares (types.ts TextForm), apply the
+ * detector's judging policy (levels.ts). Used by the detector host in the extension and by the CLI, so
+ * both give the same answer for the same text.
  */
 import { checkEnglish } from './language.ts';
-import { countWords, normalise } from './normalise.ts';
+import { atSensitivity } from './levels.ts';
+import { countWords, normalise, repair } from './normalise.ts';
 import type { Detector, RawScore, Sensitivity, Verdict } from './types.ts';
 
 export interface JudgeOptions {
@@ -36,7 +38,6 @@ function looksBinary(text: string): boolean {
 
 export async function judge(detector: Detector, texts: readonly string[], opts: JudgeOptions): Promise<Verdict[]> {
   const { policy, info } = detector;
-  const threshold = policy.thresholds[opts.sensitivity];
   const verdicts: (Verdict | undefined)[] = new Array(texts.length);
   const toScore: { index: number; text: string; short: boolean }[] = [];
 
@@ -47,10 +48,13 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
       return;
     }
     // Normalise before cutting, so that invisible characters cannot move the cut; the generous first
-    // cut only bounds the work on megabyte inputs.
-    const n = normalise(raw.length > 4 * MAX_CHARS ? raw.slice(0, 4 * MAX_CHARS) : raw);
+    // cut only bounds the work on megabyte inputs. The checks read the normalised form; the detector
+    // gets the form it declares.
+    const bounded = raw.length > 4 * MAX_CHARS ? raw.slice(0, 4 * MAX_CHARS) : raw;
+    const n = normalise(bounded);
     const report = n.report;
-    const text = n.text.length > MAX_CHARS ? n.text.slice(0, MAX_CHARS) : n.text;
+    const cut = (t: string) => (t.length > MAX_CHARS ? t.slice(0, MAX_CHARS) : t);
+    const text = cut(n.text);
     const normalisation = report.homoglyphs + report.invisibles + report.other > 0 ? report : undefined;
     if (text.length === 0) {
       verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.empty };
@@ -63,7 +67,7 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
     }
     const short = countWords(text) < policy.minWords;
     verdicts[index] = { ...base, state: short ? 'too-short' : 'scored', p_machine: null, normalisation };
-    toScore.push({ index, text, short });
+    toScore.push({ index, text: detector.input === 'normalised' ? text : cut(repair(bounded).text), short });
   });
 
   const batchSize = Math.max(1, opts.batchSize ?? 64);
@@ -85,19 +89,14 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
         return;
       }
       v.p_machine = s.p;
-      if (s.parts) v.parts = s.parts;
+      if (s.parts) v.parts = Object.fromEntries(Object.entries(s.parts).map(([id, p]) => [id, { p_machine: p }]));
       if (item.short) {
         v.reason = REASONS.tooShort(policy.minWords);
       } else {
-        v.flagged = s.p >= threshold;
         if (s.evidence?.length) v.evidence = s.evidence;
+        Object.assign(v, atSensitivity(v, policy, opts.sensitivity));
       }
     });
   }
   return verdicts as Verdict[];
-}
-
-/** The verdict's flag at another sensitivity, without rescoring. */
-export function flaggedAt(v: Verdict, policyThresholds: Record<Sensitivity, number>, s: Sensitivity): boolean {
-  return v.state === 'scored' && v.p_machine !== null && v.p_machine >= policyThresholds[s];
 }

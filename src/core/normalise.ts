@@ -3,11 +3,15 @@
  * scripts (Cyrillic "а" for Latin "a"), invisible characters (zero-width spaces, joiners, soft hyphens,
  * bidi controls), compatibility forms (full-width letters, ligatures) and whitespace games. The counts
  * are reported: a paragraph full of homoglyphs is itself a signal worth showing to the user.
+ *
+ * Two forms (types.ts TextForm): `repair()` only removes invisible characters and replaces look-alike
+ * letters, for detectors that read text as written; `normalise()` goes on to plain typography, case and
+ * spacing, for the embedded detector.
  */
-import type { NormalisationReport } from './types.ts';
+import type { NormalisationReport, TextForm } from './types.ts';
 
-/** Cyrillic, Greek and other confusables that render like basic Latin letters (Unicode confusables, subset). */
-const HOMOGLYPHS: Record<string, string> = {
+/** Cyrillic, Greek and other letters that render like basic Latin letters (Unicode confusables, subset). */
+const LOOKALIKE_LETTERS: Record<string, string> = {
   // Cyrillic
   'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ј': 'j',
   'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'ɡ': 'g',
@@ -17,8 +21,13 @@ const HOMOGLYPHS: Record<string, string> = {
   'α': 'a', 'ο': 'o', 'ν': 'v', 'ι': 'i', 'κ': 'k', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
   'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O',
   'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
-  // Latin look-alikes and punctuation
-  'ı': 'i', 'ȷ': 'j', 'ℓ': 'l', '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '―': '-', '−': '-',
+  // Latin look-alikes
+  'ı': 'i', 'ȷ': 'j', 'ℓ': 'l',
+};
+
+/** Typographic punctuation in its plain form: ordinary typography, not a trick (normalised, not counted). */
+const TYPOGRAPHY: Record<string, string> = {
+  '‐': '-', '‑': '-', '‒': '-', '–': '-', '—': '-', '―': '-', '−': '-',
   '‘': "'", '’': "'", '‚': "'", '‛': "'", '′': "'", '“': '"', '”': '"', '„': '"', '‟': '"', '″': '"',
   '…': '...',
 };
@@ -26,32 +35,67 @@ const HOMOGLYPHS: Record<string, string> = {
 /** Invisible or formatting characters that carry no text: zero-width, joiners, soft hyphen, bidi controls, BOM. */
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 const ODD_SPACE = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t\v\f\r]/g;
+const ASCII_LETTER = /^[A-Za-z]$/;
+const NON_ASCII_LETTER = /[^\x00-\x7F]/u;
 
 export interface Normalised {
   text: string;
   report: NormalisationReport;
 }
 
-export function normalise(input: string): Normalised {
+/**
+ * The least a detector reading text as written must get (TextForm `as-written`): invisible characters
+ * removed, and letters that only look Latin (Cyrillic "а", Greek "ο", full-width "Ａ", mathematical
+ * "𝐚") replaced by the Latin letter, each one counted. Everything else (quotes, dashes, spaces, line
+ * breaks, case) stays as written. Text without such tricks comes back unchanged.
+ */
+export function repair(input: string): Normalised {
   const report: NormalisationReport = { homoglyphs: 0, invisibles: 0, other: 0 };
-  let text = input.replace(INVISIBLE, () => (report.invisibles++, ''));
+  const text = input.replace(INVISIBLE, () => (report.invisibles++, ''));
+  if (!NON_ASCII_LETTER.test(text)) return { text, report };
+  let out = '';
+  for (const ch of text) {
+    let mapped = LOOKALIKE_LETTERS[ch];
+    if (mapped === undefined && ch.length > 0 && ch.charCodeAt(0) > 0x7f && /\p{L}/u.test(ch)) {
+      // Compatibility forms of one Latin letter (full-width, mathematical alphanumerics).
+      const k = ch.normalize('NFKC');
+      if (k !== ch && ASCII_LETTER.test(k)) mapped = k;
+    }
+    if (mapped !== undefined) {
+      report.homoglyphs++;
+      out += mapped;
+    } else out += ch;
+  }
+  return { text: out, report };
+}
+
+/**
+ * What the embedded detector reads (TextForm `normalised`): repair() first, then compatibility forms
+ * (NFKC), plain punctuation for typographic quotes and dashes, case games undone, odd spaces and runs
+ * of spaces and blank lines squeezed. `other` counts the rewrites beyond repair() that are tricks
+ * (compatibility forms, case games, spacing), not ordinary typography.
+ */
+export function normalise(input: string): Normalised {
+  const { text: repaired, report } = repair(input);
+  let text = repaired;
   const nfkc = text.normalize('NFKC');
   if (nfkc !== text) report.other++;
   text = nfkc;
   let out = '';
-  for (const ch of text) {
-    const mapped = HOMOGLYPHS[ch];
-    if (mapped !== undefined) {
-      // Typographic quotes and dashes are ordinary typography, not a trick: normalise, don't count.
-      if (/\p{L}/u.test(ch)) report.homoglyphs++;
-      out += mapped;
-    } else out += ch;
-  }
+  for (const ch of text) out += TYPOGRAPHY[ch] ?? LOOKALIKE_LETTERS[ch] ?? ch;
   text = undoCaseGames(out, report);
   text = text.replace(ODD_SPACE, ' ');
   const squeezed = text.replace(/ {2,}/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
   if (squeezed.length !== text.trim().length) report.other++;
   return { text: squeezed, report };
+}
+
+/**
+ * Text as `form` wants it, from text that repair() already went over (what an `as-written` detector
+ * receives): detectors that combine others hand each part its own form with this.
+ */
+export function textFor(form: TextForm, asWritten: string): string {
+  return form === 'normalised' ? normalise(asWritten).text : asWritten;
 }
 
 const CASED_WORD = /\p{L}[\p{L}\p{M}]*/gu;

@@ -34,9 +34,26 @@ export interface NormalisationReport {
   other: number;
 }
 
+/**
+ * The share of the detector's human-written reference texts that scored at least as high as this
+ * text (0..1). `fewer`: none of them scored this high, and `share` is the smallest share the reference
+ * can tell ("fewer than 1 in 1/share"). Present for `scored` when the policy has a reference.
+ */
+export interface HumanShare {
+  share: number;
+  fewer?: boolean;
+}
+
+/** One detector's own reading of a text inside a combined verdict (its level at the same sensitivity). */
+export interface PartVerdict {
+  p_machine: number;
+  level?: Level;
+  humanShare?: HumanShare;
+}
+
 /** One detector's output for one text. */
 export interface RawScore {
-  /** Calibrated P(machine), from the detector's own calibration (measured on dev). */
+  /** Calibrated P(machine) under equal prior odds, from the detector's own calibration. */
   p: number;
   /** Uncalibrated machine logit (larger means more likely generated), for combining detectors. */
   logit: number;
@@ -45,13 +62,44 @@ export interface RawScore {
   parts?: Record<string, number>;
 }
 
-/** How a detector's scores are to be read; measured on the dev split and shipped with the model. */
+/**
+ * What a reader is told about a scored paragraph, at the sensitivity in use. Also the value of the
+ * page's `data-telltale-level` attribute. Keep stable.
+ */
+export type Level = 'generated' | 'unclear' | 'human';
+export const LEVELS: readonly Level[] = ['generated', 'unclear', 'human'];
+
+/**
+ * How a detector's scores are to be read; measured on held-out human-written text and shipped with the
+ * model. Every cut is a P(machine) chosen from how often human-written text reaches it (see
+ * scripts/train/policy.ts for the embedded model's rule), never a fixed number.
+ */
 export interface JudgingPolicy {
   /** Fewer words than this: state `too-short` (the estimate is printed by the CLI, never shown as a verdict). */
   minWords: number;
-  /** P(machine) at or above which a paragraph is flagged, per sensitivity. */
+  /** P(machine) at or above which a paragraph is flagged ("likely machine-generated"), per sensitivity. */
   thresholds: Record<Sensitivity, number>;
+  /** P(machine) at or above which a paragraph that is not flagged is "unclear" (below: "likely human-written"). */
+  unclear: Record<Sensitivity, number>;
+  /**
+   * The share of human-written reference texts whose P(machine) is at least `p`, as `[p, share]` points
+   * (p ascending, share descending): the number the UI shows beside a level ("about 1 in 40
+   * human-written paragraphs score this high"). Absent: no reference was measured for this detector.
+   */
+  humanShare?: [number, number][];
+  /** Measured on little text (a few domains, a hundred-odd human texts): say so next to the numbers. */
+  provisional?: boolean;
+  /** A detector that combines others: each part's own policy, by detector id, to read its own verdict. */
+  parts?: Record<string, JudgingPolicy>;
 }
+
+/**
+ * The text a detector reads. `normalised`: judge() undoes typography, compatibility forms, case and
+ * spacing games first (the embedded detector was trained on that form). `as-written`: only invisible
+ * characters and look-alike letters are repaired (and counted); quotes, dashes, spacing and line
+ * breaks stay as the author wrote them (OpenAI's RoBERTa detector was trained on WebText as written).
+ */
+export type TextForm = 'normalised' | 'as-written';
 
 export interface DetectorInfo {
   /** Stable id used in settings, messages and the CLI (`--detector`). */
@@ -65,11 +113,14 @@ export interface DetectorInfo {
 
 /**
  * Every detector implements this: the embedded model, the Hub RoBERTa models, and the combination.
- * `scoreBatch` receives already-normalised text and must return one RawScore per input, in order.
+ * `scoreBatch` receives text in the form the detector declares (`input`) and must return one RawScore
+ * per input, in order.
  */
 export interface Detector {
   readonly info: DetectorInfo;
   readonly policy: JudgingPolicy;
+  /** The form of the text `scoreBatch` must receive (see TextForm). */
+  readonly input: TextForm;
   scoreBatch(texts: readonly string[]): Promise<RawScore[]>;
   dispose?(): Promise<void>;
 }
@@ -78,18 +129,23 @@ export interface Detector {
 export interface Verdict {
   state: VerdictState;
   /**
-   * Calibrated P(machine). Present for `scored` and, as an unreliable estimate, for `too-short`;
-   * null for `unsupported` and `error`.
+   * Calibrated P(machine) under equal prior odds: the probability that the text is machine-written if
+   * machine- and human-written texts were equally common (class-balanced calibration). Present for
+   * `scored` and, as an unreliable estimate, for `too-short`; null for `unsupported` and `error`.
    */
   p_machine: number | null;
-  /** Whether the extension flags it at the sensitivity used. Only ever true for `scored`. */
+  /** Whether the extension flags it at the sensitivity used (`level` is `generated`). Only ever true for `scored`. */
   flagged: boolean;
+  /** What the reader is told at the sensitivity used; present exactly for `scored`. */
+  level?: Level;
+  /** How often human-written text scores this high: the number shown beside the level (see HumanShare). */
+  humanShare?: HumanShare;
   /** Id of the detector that judged it. */
   detector: string;
   /** Words a person understands, for every state but `scored`. */
   reason?: string;
-  /** Per-detector calibrated probabilities when several were combined. */
-  parts?: Record<string, number>;
+  /** Each detector's own verdict when several were combined, by detector id: a reader sees whether they agree. */
+  parts?: Record<string, PartVerdict>;
   evidence?: Evidence[];
   normalisation?: NormalisationReport;
 }

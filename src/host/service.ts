@@ -6,6 +6,7 @@
  */
 import { LruCache } from '../core/cache.ts';
 import { judge } from '../core/judge.ts';
+import { atSensitivity } from '../core/levels.ts';
 import { pickBackend, type Backend } from '../core/runtime.ts';
 import type { Detector, Sensitivity, Verdict } from '../core/types.ts';
 import type { DetectorStatus } from '../protocol/messages.ts';
@@ -105,7 +106,6 @@ export class DetectorService {
         const reason = describeLoadError(err);
         return texts.map(() => ({ state: 'error', p_machine: null, flagged: false, detector: id, reason }));
       }
-      const thresholds = detector.policy.thresholds;
       const out: (Verdict | undefined)[] = texts.map((t) => this.cache.get(`${id}\u0000${t}`));
       const missing = [...new Set(texts.filter((_, i) => !out[i]))];
       if (missing.length) {
@@ -116,8 +116,8 @@ export class DetectorService {
         const byText = new Map(missing.map((t, i) => [t, fresh[i]!]));
         texts.forEach((t, i) => (out[i] ??= byText.get(t)));
       }
-      // The cache is per text, the flag per sensitivity.
-      return out.map((v) => ({ ...v!, flagged: v!.state === 'scored' && v!.p_machine !== null && v!.p_machine >= thresholds[sensitivity] }));
+      // The cache is per text; the flag and the level per sensitivity.
+      return out.map((v) => atSensitivity(v!, detector.policy, sensitivity));
     });
     this.chain = job.catch(() => undefined);
     return job;

@@ -101,15 +101,30 @@ function SiteList({ settings, save }: { settings: Settings; save: (p: Partial<Se
 
 function About({ meta }: { meta: ModelMeta | null | undefined }) {
   const rows = meta?.rows ?? [];
-  const hasRates = rows.some((r) => r.fpr !== undefined);
+  const hasRates = rows.some((r) => r.fprWorst !== undefined || r.fprPages !== undefined);
+  const rate = (x: number | undefined) => (x !== undefined ? formatRate(x) : '—');
   return (
     <section class="card about" id="about" aria-labelledby="h-about" data-testid="about">
       <h2 id="h-about">About the scores</h2>
-      <h3>What a score means</h3>
-      <p>
-        Each paragraph gets a probability that it was machine-written, P(machine). It is calibrated: among texts that got
-        a score of 0.73 in our evaluation, about 73 in 100 were machine-written. A score is a statement about texts like
-        this one, not proof about this text; never use it alone to accuse anyone.
+      <h3>What you see on a paragraph</h3>
+      <p data-testid="levels-about">
+        Each judged paragraph gets one of three levels: <strong>likely machine-generated</strong> (flagged),{' '}
+        <strong>unclear</strong>, or <strong>likely human-written</strong>. The levels come from your sensitivity: each
+        sensitivity sets how rarely human-written text may reach a level, and the table below shows how often it did in
+        our tests.
+      </p>
+      <p data-testid="share-about">
+        Beside the level, a number says how often human-written text scored as high in our tests, for example “about 1
+        in 400”. The rarer, the more the paragraph stands out from human writing. It is not the chance that this
+        paragraph was machine-written, and never proof: use it as a reason to look closer, never alone to accuse anyone.
+      </p>
+      <h3>P(machine), in exports, the command line and the page’s attributes</h3>
+      <p data-testid="p-machine-about">
+        Behind each level is the model’s P(machine): the probability that the text is machine-written if machine- and
+        human-written texts were equally common (it is calibrated with both kinds weighted equally). Real pages are
+        mostly written by people, and the model reads kinds of text it was not trained on less well, so on real pages
+        P(machine) is often above 0.5 for human writing: that is why the levels are cut where human-written text rarely
+        reaches, and why the popup does not show P(machine) beside them.
       </p>
       <h3>The built-in model</h3>
       <p>
@@ -122,31 +137,38 @@ function About({ meta }: { meta: ModelMeta | null | undefined }) {
           <h3>Automatic: the built-in model, combined with RoBERTa once it is downloaded</h3>
           <p data-testid="combined-about">
             With the detector set to Automatic (the default), Telltale uses the built-in model until you download OpenAI's
-            RoBERTa-base detector (Models, on this page); from then on each paragraph gets one combined score, and the popup and the card on
-            the page also show each model's own. The combination was fitted on only 731 labelled news and story texts, so
-            its false-alarm rates are provisional.
+            RoBERTa-base detector (Models, on this page); from then on each paragraph gets one combined level, and the popup and the card on
+            the page also show each model's own. The combination and RoBERTa’s levels were fitted on only a few hundred labelled news and story
+            texts, so their false-alarm rates are provisional.
           </p>
         </>
       )}
-      <h3>Sensitivity and false alarms</h3>
+      <h3>Sensitivity and false alarms (built-in model)</h3>
       {hasRates ? (
         <table class="rates" data-testid="rates">
-          <caption>Measured on held-out texts{meta?.evaluatedOn ? ` (${meta.evaluatedOn})` : ''}</caption>
+          <caption>
+            Measured on texts none of the thresholds were chosen on{meta?.corpusOn ? `: ${meta.corpusOn}` : ''}
+            {meta?.pagesOn ? `; ${meta.pagesOn}` : ''}
+          </caption>
           <thead>
             <tr>
               <th scope="col">Sensitivity</th>
-              <th scope="col">Flags at P(machine) ≥</th>
-              <th scope="col">Human texts flagged (false alarms)</th>
-              <th scope="col">Machine texts caught</th>
+              <th scope="col">Human-written texts flagged, in the kind of text where most were</th>
+              <th scope="col">Paragraphs of real pages flagged</th>
+              <th scope="col">Human-written texts marked unclear (worst kind / real pages)</th>
+              <th scope="col">Machine-written texts caught</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.sensitivity}>
+              <tr key={r.sensitivity} data-testid={`rates-${r.sensitivity}`}>
                 <th scope="row">{SENSITIVITY_TEXT[r.sensitivity].label}</th>
-                <td>{r.threshold !== undefined ? r.threshold.toFixed(2) : '—'}</td>
-                <td>{r.fpr !== undefined ? `${fprSentence(r.fpr)} (${formatRate(r.fpr)})` : '—'}</td>
-                <td>{r.tpr !== undefined ? formatRate(r.tpr) : '—'}</td>
+                <td>{r.fprWorst !== undefined ? `${fprSentence(r.fprWorst)} (${formatRate(r.fprWorst)})` : '—'}</td>
+                <td>{rate(r.fprPages)}</td>
+                <td>
+                  {rate(r.unclearWorst)} / {rate(r.unclearPages)}
+                </td>
+                <td>{rate(r.tpr)}</td>
               </tr>
             ))}
           </tbody>
@@ -155,7 +177,7 @@ function About({ meta }: { meta: ModelMeta | null | undefined }) {
         <p data-testid="rates-missing">
           {meta === undefined
             ? 'Reading the measured rates…'
-            : 'Low flags only text that is very likely generated and gives the fewest false alarms; high flags more and gives more false alarms. Measured false-alarm rates are not available for this build.'}
+            : 'Low flags only text that is very likely generated and gives the fewest false alarms; high flags more and gives more false alarms. This build carries no measured rates.'}
         </p>
       )}
       <h3>Limits</h3>

@@ -13,7 +13,7 @@ import {
   evidenceOf,
   partsText,
   flaggedFirst,
-  meaningOfScore,
+  NUMBER_MEANING,
   pageAccess,
   shouldPoll,
   summarise,
@@ -23,6 +23,7 @@ import {
   type Badge,
 } from './model.ts';
 import type { Sensitivity } from '../core/types.ts';
+import { verdictSentence } from '../shared/verdict-words.ts';
 
 export type PageState =
   | { kind: 'loading' }
@@ -130,10 +131,18 @@ function validReport(r: unknown): r is PageReport {
 }
 
 function BadgeView({ badge }: { badge: Badge }) {
+  // Visible words only (no aria-label over them): what a voice-control user reads is what they can say.
   return (
-    <span class={`badge badge-${badge.kind}`} title={badge.label} aria-label={badge.label} data-testid="badge">
-      {badge.kind === 'flagged' && <FlagIcon />}
-      <span aria-hidden="true">{badge.text}</span>
+    <span class="badge-wrap" title={badge.label}>
+      <span class={`badge badge-${badge.kind}`} data-testid="badge" data-level={badge.kind}>
+        {badge.kind === 'generated' && <FlagIcon />}
+        {badge.text}
+      </span>
+      {badge.share && (
+        <span class="share-count" data-testid="share">
+          {badge.share}
+        </span>
+      )}
     </span>
   );
 }
@@ -152,7 +161,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
   const evidence = evidenceOf(item.verdict);
   const parts = partsText(item.verdict);
   const [open, setOpen] = useState(false);
-  const flagged = badge.kind === 'flagged';
+  const flagged = badge.kind === 'generated';
 
   function reveal() {
     api
@@ -172,7 +181,8 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         data-testid="row"
         data-key={item.key}
         data-flagged={flagged ? 'true' : 'false'}
-        aria-label={`${flagged ? 'Flagged paragraph' : 'Paragraph'} “${truncate(item.preview, 80)}”: ${badge.label}. Show it on the page.`}
+        data-level={item.verdict?.level ?? ''}
+        title={`${badge.label} Click to show it on the page.`}
         onClick={reveal}
         onKeyDown={(e) => {
           if (e.key === 'Enter' || e.key === ' ') {
@@ -181,10 +191,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
           }
         }}
       >
-        <span class="row-text">
-          {flagged && <span class="flag-word">Flagged · </span>}
-          {truncate(item.preview, 140) || '(no text)'}
-        </span>
+        <span class="row-text">{truncate(item.preview, 140) || '(no text)'}</span>
         <BadgeView badge={badge} />
       </div>
       {parts && (
@@ -218,10 +225,7 @@ export function SelectionCard({ selection }: { selection: NonNullable<PageReport
       <h2>Selected text</h2>
       <p class="quote">“{truncate(selection.text, 200)}”</p>
       <p class="selection-result">
-        <BadgeView badge={badge} /> {badge.kind === 'flagged' ? 'Flagged: ' : ''}
-        {v.state === 'scored' && v.p_machine !== null
-          ? `${badge.text} likely machine-generated.`
-          : (v.reason ?? badge.label)}
+        <BadgeView badge={badge} /> {verdictSentence(v)}
       </p>
       {partsText(v) && (
         <p class="parts" data-testid="parts">
@@ -291,8 +295,6 @@ export function PageSection(props: {
   const text = summaryText(s, report.scanning);
   const busy = shouldPoll(report);
   const items = sortFlagged ? flaggedFirst(report.items) : report.items;
-  const scored = report.items.filter((i) => i.state === 'scored' && i.verdict?.p_machine != null);
-  const example = (scored.find((i) => i.verdict?.flagged) ?? scored[0])?.verdict?.p_machine;
 
   return (
     <>
@@ -305,6 +307,7 @@ export function PageSection(props: {
               <span class="at-sensitivity"> at {SENSITIVITY_TEXT[props.sensitivity].label.toLowerCase()} sensitivity</span>
             )}
           </p>
+          {text.levels && <p class="levels-text" data-testid="levels">{text.levels}</p>}
           {text.share && <p class="share-text">{text.share}</p>}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
@@ -313,7 +316,7 @@ export function PageSection(props: {
         )}
         {s.scored > 0 && (
           <p class="hint meaning">
-            {meaningOfScore(example ?? 0.73)}{' '}
+            {NUMBER_MEANING}{' '}
             <a href={props.optionsHref} target="_blank" rel="noopener" onClick={props.onOpenOptions} data-testid="scores-link">
               How often it is wrong
             </a>

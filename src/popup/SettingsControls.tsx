@@ -22,7 +22,8 @@ export function SensitivityControl(props: {
     <fieldset class="sensitivity" data-testid="sensitivity">
       <legend>Sensitivity</legend>
       {SENSITIVITIES.map((s: Sensitivity) => {
-        const fpr = rows?.find((r) => r.sensitivity === s)?.fpr;
+        const row = rows?.find((r) => r.sensitivity === s);
+        const fpr = row?.fprPages !== undefined && row.fprWorst !== undefined ? Math.max(row.fprPages, row.fprWorst) : (row?.fprPages ?? row?.fprWorst);
         const id = `${name}-${s}`;
         return (
           <div class="choice" key={s}>
@@ -40,7 +41,7 @@ export function SensitivityControl(props: {
               <span class="choice-label">{SENSITIVITY_TEXT[s].label}</span>{' '}
               <span class="hint" id={`${id}-hint`}>
                 — {SENSITIVITY_TEXT[s].hint}
-                {fpr !== undefined ? ` ${fprSentence(fpr)} in our tests.` : ''}
+                {fpr !== undefined ? ` At most: ${fprSentence(fpr)} in our tests.` : ''}
               </span>
             </label>
           </div>

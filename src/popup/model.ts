@@ -5,20 +5,12 @@
  */
 import { AUTO_DETECTOR, detectorLabel } from '../core/settings.ts';
 export { ALL_SITES_PATTERN, patchForGrant, PENDING_GRANT_MAX_AGE_MS, sitePattern, type PendingGrant } from '../core/settings.ts';
-import { SENSITIVITIES, type Sensitivity, type Verdict } from '../core/types.ts';
+import { SENSITIVITIES, type Level, type Sensitivity, type Verdict } from '../core/types.ts';
+import { LEVEL_WORDS, partsLine, shareShort, verdictSentence } from '../shared/verdict-words.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Numbers and words
-
-/** A probability as a whole percentage; never "0%" or "100%", which would claim a certainty no detector has. */
-export function formatPercent(p: number): string {
-  if (!Number.isFinite(p)) return '?';
-  const pct = p * 100;
-  if (pct < 1) return '<1%';
-  if (pct > 99) return '>99%';
-  return `${Math.round(pct)}%`;
-}
 
 const MB = 1_000_000;
 
@@ -41,25 +33,23 @@ export function truncate(text: string, max: number): string {
   return chars.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
 }
 
-/** One honest sentence about what a calibrated P(machine) means. */
-export function meaningOfScore(p: number): string {
-  const n = Math.min(100, Math.max(0, Math.round(p * 100)));
-  return (
-    `P(machine) ${p.toFixed(2)} means: among texts that got a score like this in our evaluation, ` +
-    `about ${n} in 100 were machine-written. It is not proof about this text.`
-  );
-}
+/** What the number beside each level means, in one sentence (the popup's hint under the summary). */
+export const NUMBER_MEANING =
+  'The number beside each level says how often human-written text scored as high in our tests: the rarer, ' +
+  'the more a paragraph stands out from human writing. It is a reason to look closer, not proof.';
 
 // ---------------------------------------------------------------------------------------------
 // Paragraph badges
 
-export type BadgeKind = 'flagged' | 'scored' | 'too-short' | 'unsupported' | 'error' | 'pending';
+export type BadgeKind = Level | 'too-short' | 'unsupported' | 'error' | 'pending';
 
 export interface Badge {
   kind: BadgeKind;
-  /** Short text on the badge: a percentage, or words (never a bare number for unscored states). */
+  /** Short words on the badge: the level, or the state (never a bare number). */
   text: string;
-  /** Longer words for screen readers and the tooltip. */
+  /** How often human-written text scores this high ("1 in 430"), for scored paragraphs with a reference. */
+  share?: string;
+  /** The whole verdict in words, for the tooltip. */
   label: string;
 }
 
@@ -83,11 +73,10 @@ export function badgeFor(item: Pick<ReportItem, 'state' | 'verdict'>): Badge {
     case 'error':
       return { kind: 'error', text: 'error', label: reason ?? 'The detector failed on this paragraph' };
     case 'scored': {
-      if (!v || v.p_machine === null) return { kind: 'error', text: 'error', label: 'No score came back' };
-      const pct = formatPercent(v.p_machine);
-      return v.flagged
-        ? { kind: 'flagged', text: pct, label: `Flagged: ${pct} likely machine-generated` }
-        : { kind: 'scored', text: pct, label: `Not flagged: ${pct} likely machine-generated` };
+      if (!v || !v.level) return { kind: 'error', text: 'error', label: 'No score came back' };
+      const badge: Badge = { kind: v.level, text: LEVEL_WORDS[v.level].short, label: verdictSentence(v) };
+      if (v.humanShare) badge.share = shareShort(v.humanShare);
+      return badge;
     }
   }
 }
@@ -107,12 +96,8 @@ export function evidenceOf(v: Verdict | undefined, max = 3): string[] {
     .map((e) => e.text.trim());
 }
 
-/** Each detector's own score when a verdict combines several ("Built-in 62% · RoBERTa-base 81%"); '' otherwise. */
-export function partsText(v: Verdict | undefined): string {
-  if (v?.state !== 'scored' || !v.parts) return '';
-  const parts = Object.entries(v.parts).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
-  return parts.map(([id, p]) => `${detectorLabel(id)} ${formatPercent(p)}`).join(' · ');
-}
+/** Each detector's own level when a verdict combines several; '' otherwise. */
+export const partsText = partsLine;
 
 // ---------------------------------------------------------------------------------------------
 // Page summary
@@ -120,7 +105,10 @@ export function partsText(v: Verdict | undefined): string {
 export interface Summary {
   total: number;
   scored: number;
+  /** Scored paragraphs by level: `flagged` is the `generated` ones. */
   flagged: number;
+  unclear: number;
+  human: number;
   tooShort: number;
   unsupported: number;
   errors: number;
@@ -137,6 +125,8 @@ export function summarise(items: readonly ReportItem[]): Summary {
     total: items.length,
     scored: 0,
     flagged: 0,
+    unclear: 0,
+    human: 0,
     tooShort: 0,
     unsupported: 0,
     errors: 0,
@@ -163,10 +153,11 @@ export function summarise(items: readonly ReportItem[]): Summary {
       case 'scored':
         s.scored++;
         s.judgedChars += chars;
-        if (it.verdict?.flagged) {
+        if (it.verdict?.level === 'generated') {
           s.flagged++;
           s.flaggedChars += chars;
-        }
+        } else if (it.verdict?.level === 'unclear') s.unclear++;
+        else s.human++;
         break;
     }
   }
@@ -176,6 +167,8 @@ export function summarise(items: readonly ReportItem[]): Summary {
 
 export interface SummaryText {
   headline: string;
+  /** The other levels of the judged paragraphs ("1 unclear · 20 likely human-written"), when any was judged. */
+  levels?: string;
   /** How much of the judged text sits in flagged paragraphs, when anything is flagged. */
   share?: string;
   /** Secondary facts, each a short phrase. */
@@ -193,12 +186,15 @@ export function summaryText(s: Summary, scanning: boolean): SummaryText {
   if (s.total === 0) headline = scanning ? 'Scanning the page…' : 'No paragraphs to check on this page.';
   else if (s.scored === 0) headline = s.pending ? `Checking ${plural(s.total, 'paragraph')}…` : 'No paragraph could be judged.';
   else {
-    headline = `${s.flagged} of ${plural(s.scored, 'judged paragraph')} flagged`;
+    headline = `${s.flagged} of ${plural(s.scored, 'judged paragraph')} likely machine-generated`;
     if (s.flaggedShare !== null && s.flagged > 0) {
-      share = `${formatShare(s.flaggedShare)} of the judged text (by characters) is in flagged paragraphs`;
+      share = `${formatShare(s.flaggedShare)} of the judged text (by characters) is in those paragraphs`;
     }
   }
-  return share ? { headline, share, details } : { headline, details };
+  const out: SummaryText = { headline, details };
+  if (s.scored > 0) out.levels = `${s.unclear} unclear · ${s.human} likely human-written`;
+  if (share) out.share = share;
+  return out;
 }
 
 function formatShare(x: number): string {
@@ -213,9 +209,10 @@ export function shouldPoll(report: PageReport | null | undefined): boolean {
 
 /** Page order, as the content script reports it; a stable sort so equal keys keep their order. */
 export function flaggedFirst(items: readonly ReportItem[]): ReportItem[] {
+  const rank = (it: ReportItem) => (it.verdict?.level === 'generated' ? 0 : it.verdict?.level === 'unclear' ? 1 : 2);
   return items
     .map((it, i) => ({ it, i }))
-    .sort((a, b) => Number(!!b.it.verdict?.flagged) - Number(!!a.it.verdict?.flagged) || a.i - b.i)
+    .sort((a, b) => rank(a.it) - rank(b.it) || a.i - b.i)
     .map((x) => x.it);
 }
 
@@ -394,14 +391,24 @@ export function describeError(err: unknown, what: 'page' | 'background'): string
 }
 
 // ---------------------------------------------------------------------------------------------
-// The embedded model's shipped metadata (models/embedded/meta.json), read defensively.
+// The embedded model's shipped metadata (models/embedded/meta.json), read defensively: its policy
+// and the rates `npm run eval` (corpus test split) and `npm run eval:pages` (held-out real pages)
+// measured with it, under `measured`.
 
 export interface MetaRow {
   sensitivity: Sensitivity;
+  /** P(machine) from which it flags, and from which an unflagged paragraph is unclear. */
   threshold?: number;
-  /** Share of human-written texts flagged at this threshold, measured on the test split. */
-  fpr?: number;
-  /** Share of machine-written texts flagged. */
+  unclear?: number;
+  /** Human-written corpus texts flagged: in the kind of text where most are, and over all test texts. */
+  fprWorst?: number;
+  fprAll?: number;
+  /** Human-written corpus texts marked unclear, in the kind of text where most are. */
+  unclearWorst?: number;
+  /** Paragraphs of real human-written pages (held-out manuals) flagged, and marked unclear. */
+  fprPages?: number;
+  unclearPages?: number;
+  /** Machine-written corpus texts flagged. */
   tpr?: number;
 }
 
@@ -410,61 +417,47 @@ export interface ModelMeta {
   version?: string;
   minWords?: number;
   languages?: string[];
-  /** What the rates were measured on, if the file says. */
-  evaluatedOn?: string;
+  /** What the corpus rates were measured on, and the real pages. */
+  corpusOn?: string;
+  pagesOn?: string;
   rows: MetaRow[];
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const prob = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1 ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined);
-
-/** Looks up a per-sensitivity number under any of `keys`, in `obj` or its `policy` / `eval` / `metrics` parts. */
-function perSensitivity(obj: Record<string, unknown>, keys: string[], s: Sensitivity): number | undefined {
-  const places = [obj, obj.policy, obj.eval, obj.evaluation, obj.metrics, obj.measured].filter(isObj);
-  for (const place of places) {
-    for (const k of keys) {
-      const table = place[k];
-      if (isObj(table)) {
-        const v = table[s];
-        const p = prob(v) ?? (isObj(v) ? prob(v.fpr ?? v.value) : undefined);
-        if (p !== undefined) return p;
-      }
-    }
-  }
-  // { sensitivities: { low: { threshold, fpr, tpr } } }
-  const bySens = obj.sensitivities;
-  if (isObj(bySens) && isObj(bySens[s])) {
-    const row = bySens[s] as Record<string, unknown>;
-    for (const k of keys) if (prob(row[k]) !== undefined) return prob(row[k]);
-  }
-  return undefined;
-}
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 300) : undefined);
+const at = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((x, k) => (isObj(x) ? x[k] : undefined), o);
 
 /** Returns null when `raw` has nothing usable; never throws. */
 export function parseMeta(raw: unknown): ModelMeta | null {
   if (!isObj(raw)) return null;
   const rows: MetaRow[] = [];
   for (const s of SENSITIVITIES) {
+    const fields: Record<keyof Omit<MetaRow, 'sensitivity'>, unknown> = {
+      threshold: at(raw, 'policy', 'thresholds', s),
+      unclear: at(raw, 'policy', 'unclear', s),
+      fprWorst: at(raw, 'measured', 'corpus', s, 'flaggedWorst'),
+      fprAll: at(raw, 'measured', 'corpus', s, 'flagged'),
+      unclearWorst: at(raw, 'measured', 'corpus', s, 'unclearWorst'),
+      fprPages: at(raw, 'measured', 'pages', s, 'flagged'),
+      unclearPages: at(raw, 'measured', 'pages', s, 'unclear'),
+      tpr: at(raw, 'measured', 'corpus', s, 'caught'),
+    };
     const row: MetaRow = { sensitivity: s };
-    const threshold = perSensitivity(raw, ['thresholds', 'threshold'], s);
-    const fpr = perSensitivity(raw, ['fpr', 'fprs', 'falsePositiveRate', 'falsePositiveRates', 'false_positive_rate'], s);
-    const tpr = perSensitivity(raw, ['tpr', 'tprs', 'truePositiveRate', 'truePositiveRates', 'recall'], s);
-    if (threshold !== undefined) row.threshold = threshold;
-    if (fpr !== undefined) row.fpr = fpr;
-    if (tpr !== undefined) row.tpr = tpr;
-    if (threshold !== undefined || fpr !== undefined || tpr !== undefined) rows.push(row);
+    for (const [k, v] of Object.entries(fields)) if (prob(v) !== undefined) (row as unknown as Record<string, number>)[k] = prob(v)!;
+    if (Object.keys(row).length > 1) rows.push(row);
   }
-  const policy = isObj(raw.policy) ? raw.policy : {};
-  const minWordsRaw = raw.minWords ?? policy.minWords;
   const meta: ModelMeta = { rows };
   const name = str(raw.name);
   const version = str(raw.version);
-  const evaluatedOn = str(raw.evaluatedOn ?? raw.testSet ?? raw.split ?? raw.dataset);
+  const corpusOn = str(at(raw, 'measured', 'corpus', 'on'));
+  const pagesOn = str(at(raw, 'measured', 'pages', 'on'));
+  const minWords = at(raw, 'policy', 'minWords');
   if (name) meta.name = name;
   if (version) meta.version = version;
-  if (evaluatedOn) meta.evaluatedOn = evaluatedOn;
-  if (typeof minWordsRaw === 'number' && Number.isInteger(minWordsRaw) && minWordsRaw > 0) meta.minWords = minWordsRaw;
+  if (corpusOn) meta.corpusOn = corpusOn;
+  if (pagesOn) meta.pagesOn = pagesOn;
+  if (typeof minWords === 'number' && Number.isInteger(minWords) && minWords > 0) meta.minWords = minWords;
   if (Array.isArray(raw.languages)) {
     const langs = raw.languages.filter((l): l is string => typeof l === 'string' && l.length <= 10);
     if (langs.length) meta.languages = langs;
@@ -481,12 +474,12 @@ export function formatRate(x: number): string {
   return pct < 10 ? `${pct.toFixed(1)}%` : `${Math.round(pct)}%`;
 }
 
-/** "About 3 in 100 human-written paragraphs get flagged", from a measured false-positive rate. */
-export function fprSentence(fpr: number): string {
+/** "About 3 in 100 human-written texts got flagged", from a measured false-positive rate. */
+export function fprSentence(fpr: number, what = 'human-written texts'): string {
   const per100 = fpr * 100;
   if (per100 < 1) {
     const per1000 = Math.round(fpr * 1000);
-    return per1000 < 1 ? 'Fewer than 1 in 1,000 human-written paragraphs got flagged' : `About ${per1000} in 1,000 human-written paragraphs got flagged`;
+    return per1000 < 1 ? `Fewer than 1 in 1,000 ${what} got flagged` : `About ${per1000} in 1,000 ${what} got flagged`;
   }
-  return `About ${Math.round(per100)} in 100 human-written paragraphs got flagged`;
+  return `About ${Math.round(per100)} in 100 ${what} got flagged`;
 }

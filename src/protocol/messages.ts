@@ -7,8 +7,8 @@
  *   cs    content script          bg   background (Chrome service worker / Firefox event page)
  *   ui    popup and options page  host detector host (Chrome offscreen document / Firefox background page)
  */
-import type { ParagraphState, Sensitivity, Verdict } from '../core/types.ts';
-import { SENSITIVITIES } from '../core/types.ts';
+import type { Level, ParagraphState, Sensitivity, Verdict } from '../core/types.ts';
+import { LEVELS, SENSITIVITIES } from '../core/types.ts';
 
 export type Backend = 'webgpu' | 'wasm';
 
@@ -145,12 +145,19 @@ const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isEmpty: Guard = (p) => isObj(p);
 const isStrArray = (v: unknown, maxLen: number, maxChars: number) =>
   Array.isArray(v) && v.length <= maxLen && v.every((t) => isStr(t, maxChars));
-const isVerdict: Guard = (v) =>
+const isPart = (x: unknown) =>
+  isObj(x) && isNum(x.p_machine) && x.p_machine >= 0 && x.p_machine <= 1 && (x.level === undefined || LEVELS.includes(x.level as Level)) && (x.humanShare === undefined || isShare(x.humanShare));
+const isShare = (h: unknown): boolean => isObj(h) && isNum(h.share) && h.share >= 0 && h.share <= 1 && (h.fewer === undefined || typeof h.fewer === 'boolean');
+/** A verdict: its state, a probability or null, and a level exactly when it is scored (its flag agreeing). */
+export const isVerdict = (v: unknown): v is Verdict =>
   isObj(v) &&
   ['scored', 'too-short', 'unsupported', 'error'].includes(v.state as string) &&
   (v.p_machine === null || (isNum(v.p_machine) && v.p_machine >= 0 && v.p_machine <= 1)) &&
   typeof v.flagged === 'boolean' &&
-  isStr(v.detector, 100);
+  isStr(v.detector, 100) &&
+  (v.state === 'scored' ? LEVELS.includes(v.level as Level) && v.flagged === (v.level === 'generated') : v.level === undefined && !v.flagged) &&
+  (v.humanShare === undefined || isShare(v.humanShare)) &&
+  (v.parts === undefined || (isObj(v.parts) && Object.keys(v.parts).length <= 8 && Object.values(v.parts).every(isPart)));
 export const isSettings: Guard = (s) =>
   isObj(s) &&
   SENSITIVITIES.includes(s.sensitivity as Sensitivity) &&

@@ -78,13 +78,13 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     const combinedText = TEXTS[1]!.replace('every area', 'each area');
     await opts.contextMenu(tabId, combinedText);
     const combined = await waitFor(async () => {
-      const rep = await sendFromExtension<{ selection?: { text: string; verdict: { state: string; p_machine: number; detector: string; parts?: Record<string, number> } } }>(control, 'ui:cs:report', {}, tabId);
+      const rep = await sendFromExtension<{ selection?: { text: string; verdict: { state: string; p_machine: number; detector: string; level?: string; parts?: Record<string, { p_machine: number; level?: string }> } } }>(control, 'ui:cs:report', {}, tabId);
       return rep.selection?.text === combinedText ? rep.selection.verdict : null;
     }, 'the combined result', 60_000);
     assert.equal(combined.detector, 'combined');
     assert.equal(combined.state, 'scored', JSON.stringify(combined));
     assert.deepEqual(Object.keys(combined.parts ?? {}).sort(), ['embedded', 'roberta-base']);
-    assert.ok(Math.abs(combined.p_machine - combineScores(combined.parts!.embedded!, combined.parts!['roberta-base']!, COMBINED).p) < 1e-9, 'the combined score is the shipped combination of the two');
+    assert.ok(Math.abs(combined.p_machine - combineScores(combined.parts!.embedded!.p_machine, combined.parts!['roberta-base']!.p_machine, COMBINED).p) < 1e-9, 'the combined score is the shipped combination of the two');
     const status = await sendFromExtension<{ detector: string; state: string }>(control, 'ui:bg:status', {});
     assert.deepEqual([status.detector, status.state], ['combined', 'ready'], 'the status line names what `auto` stands for');
 
@@ -98,8 +98,9 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     const embedded = await loadEmbeddedDetector();
     const nodeEmbeddedPart = (await judge(embedded, [combinedText], { sensitivity: 'balanced' }))[0]!.p_machine!;
     await embedded.dispose?.();
-    assert.ok(Math.abs(combined.parts!['roberta-base']! - nodeCombinedPart) < 1e-4, `combined: RoBERTa part ${combined.parts!['roberta-base']} vs CLI ${nodeCombinedPart}`);
-    assert.ok(Math.abs(combined.parts!.embedded! - nodeEmbeddedPart) < 1e-4, `combined: built-in part ${combined.parts!.embedded} vs CLI ${nodeEmbeddedPart}`);
+    assert.ok(Math.abs(combined.parts!['roberta-base']!.p_machine - nodeCombinedPart) < 1e-4, `combined: RoBERTa part ${combined.parts!['roberta-base']!.p_machine} vs CLI ${nodeCombinedPart}`);
+    assert.ok(Math.abs(combined.parts!.embedded!.p_machine - nodeEmbeddedPart) < 1e-4, `combined: built-in part ${combined.parts!.embedded!.p_machine} vs CLI ${nodeEmbeddedPart}`);
+    for (const part of Object.values(combined.parts!)) assert.ok(['generated', 'unclear', 'human'].includes(part.level!), 'each detector\'s own level, side by side');
     await setDetector(control, 'roberta-base');
 
     // Offline after caching: the Hub goes away, the host restarts, and the model still loads.

@@ -10,6 +10,7 @@ import { serveFixtures, waitFor, type Harness } from './browsers.ts';
 export interface Marked {
   state: string;
   score: string | null;
+  level: string | null;
   key: string | null;
   text: string;
 }
@@ -20,6 +21,7 @@ export function marks(page: Page): Promise<Marked[]> {
     [...document.querySelectorAll<HTMLElement>('[data-telltale-state]')].map((el) => ({
       state: el.dataset.telltaleState!,
       score: el.dataset.telltaleScore ?? null,
+      level: el.dataset.telltaleLevel ?? null,
       key: el.dataset.telltaleKey ?? null,
       text: (el.textContent ?? '').trim().slice(0, 200),
     })),
@@ -81,9 +83,18 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
     }, 'the article to be scored', 60_000);
     t('scan', t0);
     for (const m of first) {
-      if (m.state === 'scored') assert.match(m.score ?? '', /^(0|1)\.\d{3}$/, `score format for "${m.text.slice(0, 40)}"`);
-      else assert.equal(m.score, null);
+      if (m.state === 'scored') {
+        assert.match(m.score ?? '', /^(0|1)\.\d{3}$/, `score format for "${m.text.slice(0, 40)}"`);
+        assert.ok(['generated', 'unclear', 'human'].includes(m.level ?? ''), `every scored paragraph carries its level: "${m.text.slice(0, 40)}"`);
+      } else assert.deepEqual([m.score, m.level], [null, null]);
       assert.ok(m.key, 'every considered paragraph has a key');
+    }
+    // The page's marks and the popup's report say the same thing about every paragraph.
+    const firstReport = await sendFromExtension<{ items: { key: string; verdict?: { level?: string; flagged: boolean } }[] }>(control, 'ui:cs:report', {}, tabId);
+    for (const it of firstReport.items) {
+      const m = first.find((x) => x.key === it.key);
+      assert.equal(m?.level ?? null, it.verdict?.level ?? null, `level of ${it.key}`);
+      assert.equal(it.verdict?.flagged ?? false, it.verdict?.level === 'generated');
     }
     const texts = first.map((m) => m.text).join('\n');
     for (const excluded of ['NAV-LINK', 'FOOTER-CHROME', 'CODE-SAMPLE', 'FORM-LABEL', 'HIDDEN-TEXT', 'EDITABLE-TEXT']) {

@@ -5,31 +5,59 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHTML } from 'linkedom';
-import type { Verdict } from '../../src/core/types.ts';
+import type { JudgingPolicy, Verdict } from '../../src/core/types.ts';
+import { atSensitivity, levelAt } from '../../src/core/levels.ts';
+import { shareSentence, shareShort, verdictHeadline } from '../../src/shared/verdict-words.ts';
 import { FloatingCard, HOST_TAG, attachHoverCard, buildCardContent } from '../../src/content/card.ts';
-import { Marks, levelOf, verdictWords } from '../../src/content/marks.ts';
+import { Marks, levelOf } from '../../src/content/marks.ts';
 import { isOwn } from '../../src/content/styles.ts';
 
 const dom = () => parseHTML('<!doctype html><html><head></head><body><p id="a">Some paragraph text of the page.</p></body></html>');
 
-const scored = (p: number, flagged: boolean, extra: Partial<Verdict> = {}): Verdict => ({ state: 'scored', p_machine: p, flagged, detector: 'embedded', ...extra });
+/** Levels cut as a detector's policy would: flagged from 0.9, unclear from 0.75; a reference curve of human scores. */
+const POLICY: JudgingPolicy = {
+  minWords: 3,
+  thresholds: { low: 0.95, balanced: 0.9, high: 0.8 },
+  unclear: { low: 0.9, balanced: 0.75, high: 0.6 },
+  humanShare: [[0.1, 0.9], [0.5, 0.3], [0.75, 0.05], [0.9, 0.004], [0.95, 0.001]],
+};
+const scored = (p: number, extra: Partial<Verdict> = {}): Verdict =>
+  atSensitivity({ state: 'scored', p_machine: p, flagged: false, detector: 'embedded', ...extra }, POLICY, 'balanced');
 
-test('words and levels: flagged is the truth for "generated"; 0.75 separates uncertain from human', () => {
-  assert.equal(levelOf(scored(0.55, true)), 'generated');
-  assert.equal(levelOf(scored(0.95, false)), 'uncertain');
-  assert.equal(levelOf(scored(0.75, false)), 'uncertain');
-  assert.equal(levelOf(scored(0.7, false)), 'human');
-  assert.equal(levelOf(scored(0.2, false)), 'human');
+test('levels come from the policy\'s cuts at the sensitivity, and the words never contradict the number', () => {
+  assert.equal(levelOf(scored(0.93)), 'generated');
+  assert.equal(levelOf(scored(0.8)), 'unclear');
+  assert.equal(levelOf(scored(0.74)), 'human');
   assert.equal(levelOf({ state: 'too-short', p_machine: 0.9, flagged: false, detector: 'x' }), 'none');
-  assert.equal(verdictWords(scored(0.9, true)), 'Likely machine-generated');
-  assert.equal(verdictWords({ state: 'too-short', p_machine: 0.4, flagged: false, detector: 'x' }), 'Too short to judge');
-  assert.equal(verdictWords({ state: 'unsupported', p_machine: null, flagged: false, detector: 'x' }), 'Not English — not judged');
+  assert.equal(levelAt(POLICY, 0.8, 'low'), 'human');
+  assert.equal(levelAt(POLICY, 0.8, 'high'), 'generated');
+  assert.equal(verdictHeadline(scored(0.93)), 'Likely machine-generated');
+  assert.equal(verdictHeadline({ state: 'too-short', p_machine: 0.4, flagged: false, detector: 'x' }), 'Too short to judge');
+  assert.equal(verdictHeadline({ state: 'unsupported', p_machine: null, flagged: false, detector: 'x', reason: 'Not English: the detectors read English only.' }), 'Not English: not judged');
+  // The number beside a level is how often human-written text scores as high: it falls as the level rises.
+  assert.equal(shareSentence(scored(0.5).humanShare!), 'About 1 in 3 human-written texts score this high in our tests.');
+  assert.equal(shareSentence(scored(0.93).humanShare!), 'About 1 in 510 human-written texts score this high in our tests.');
+  assert.equal(shareSentence(scored(0.99).humanShare!), 'Fewer than 1 in 1,000 human-written texts score this high in our tests.');
+  assert.equal(shareShort(scored(0.05).humanShare!), '9 in 10');
+  // Over the whole range: a higher level never shows a larger share of human texts than a lower level does.
+  let lastShare = 1;
+  let lastRank = 0;
+  const rank = { human: 0, unclear: 1, generated: 2 };
+  for (let p = 0.01; p < 1; p += 0.01) {
+    const v = scored(p);
+    assert.ok(v.humanShare!.share <= lastShare + 1e-12 && rank[v.level!] >= lastRank, `monotone at ${p}`);
+    lastShare = v.humanShare!.share;
+    lastRank = rank[v.level!];
+  }
 });
 
-test('card content: percentage, meaning, model, evidence, evasion note; hostile text stays text', () => {
+test('card content: level first, the human share, model, evidence, evasion note; hostile text stays text', () => {
   const { document } = dom();
   const doc = document as unknown as Document;
-  const v = scored(0.734, true, {
+  const embedded = { ...POLICY };
+  const roberta = { ...POLICY, thresholds: { low: 0.99, balanced: 0.98, high: 0.9 } };
+  const v = atSensitivity({
+    state: 'scored', p_machine: 0.93, flagged: false, detector: 'combined',
     evidence: [
       { text: 'Overall, it is important to note.', start: 0, end: 10, weight: 1.2 },
       { text: '<img src=x onerror="alert(1)">', start: 10, end: 20, weight: 2.5 },
@@ -38,14 +66,14 @@ test('card content: percentage, meaning, model, evidence, evasion note; hostile 
       { text: 'fourth, dropped', start: 0, end: 1, weight: 0.1 },
     ],
     normalisation: { homoglyphs: 3, invisibles: 0, other: 0 },
-    detector: 'combined',
-    parts: { embedded: 0.7, 'roberta-base': 0.77 },
-  });
+    parts: { embedded: { p_machine: 0.95 }, 'roberta-base': { p_machine: 0.77 } },
+  }, { ...POLICY, parts: { embedded, 'roberta-base': roberta } }, 'balanced');
   const card = buildCardContent(doc, v);
   const text = card.textContent ?? '';
-  assert.match(text, /^73%Likely machine-generated/);
+  assert.match(text, /^Likely machine-generatedAbout 1 in 510 human-written texts score this high in our tests\.Flagged at your sensitivity\./);
+  assert.doesNotMatch(text, /93%|0\.93/, 'P(machine) is not shown beside the level');
   assert.match(text, /look-alike characters — a common evasion trick/);
-  assert.match(text, /Model: Combined \(Built-in 70%, RoBERTa-base 77%\)/, "one score, and each detector's own");
+  assert.match(text, /Model: Combined \(Built-in: likely generated · RoBERTa-base: unclear\)/, "one verdict, and each detector's own level");
   assert.equal(card.querySelectorAll('img').length, 0, 'page-derived text never becomes markup');
   const items = Array.from(card.querySelectorAll('li')).map((li) => li.textContent);
   assert.deepEqual(items, ['<img src=x onerror="alert(1)">', 'Overall, it is important to note.', 'third']);
@@ -54,15 +82,15 @@ test('card content: percentage, meaning, model, evidence, evasion note; hostile 
   const short = buildCardContent(doc, { state: 'too-short', p_machine: 0.81, flagged: false, detector: 'embedded', reason: 'Fewer than 12 words.' });
   assert.ok(!(short.textContent ?? '').includes('81%'), 'the too-short estimate is never shown as a verdict');
   assert.match(short.textContent ?? '', /Too short to judge.*Fewer than 12 words\./);
-  const foreign = buildCardContent(doc, { state: 'unsupported', p_machine: null, flagged: false, detector: 'embedded', normalisation: { homoglyphs: 0, invisibles: 4, other: 0 } });
-  assert.match(foreign.textContent ?? '', /Not English — not judged.*invisible characters/);
+  const foreign = buildCardContent(doc, { state: 'unsupported', p_machine: null, flagged: false, detector: 'embedded', reason: 'Not English: the detectors read English only.', normalisation: { homoglyphs: 0, invisibles: 4, other: 0 } });
+  assert.match(foreign.textContent ?? '', /Not English: not judged.*invisible characters/);
 });
 
 test('floating card: closed shadow root on our own host, shown and hidden', () => {
   const { document } = dom();
   const doc = document as unknown as Document;
   const card = new FloatingCard(doc, { interactive: true, role: 'status' });
-  card.show({ left: 10, top: 10, right: 100, bottom: 30 }, scored(0.9, true), { title: 'Telltale: selected text', text: 'the selection' });
+  card.show({ left: 10, top: 10, right: 100, bottom: 30 }, scored(0.93), { title: 'Telltale: selected text', text: 'the selection' });
   const host = doc.querySelector(HOST_TAG) as HTMLElement;
   assert.ok(host, 'host element in the page');
   assert.ok(isOwn(host), 'the scanner knows the host is ours');
@@ -80,7 +108,7 @@ test('hover card: focus on a marked paragraph shows it, Escape hides it', () => 
   const p = doc.getElementById('a')!;
   Object.assign(p, { getBoundingClientRect: () => ({ left: 0, top: 0, right: 100, bottom: 20, width: 100, height: 20 }) });
   const marks = new Marks(doc);
-  const v = scored(0.9, true);
+  const v = scored(0.93);
   marks.apply(p, 't1', 'scored', v);
   assert.equal(p.getAttribute('tabindex'), '0');
   const card = new FloatingCard(doc, { interactive: false, role: 'tooltip' });
@@ -94,7 +122,7 @@ test('hover card: focus on a marked paragraph shows it, Escape hides it', () => 
   assert.equal(card.visible, false);
   detach();
   // An unflagged re-score takes away the focusability we added.
-  marks.apply(p, 't1', 'scored', scored(0.1, false));
+  marks.apply(p, 't1', 'scored', scored(0.1));
   assert.equal(p.hasAttribute('tabindex'), false);
 });
 

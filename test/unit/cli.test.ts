@@ -53,11 +53,19 @@ test('check: a per-paragraph report that names each state in words', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /too short to judge/);
   assert.match(r.stdout, /not judged/);
-  assert.match(r.stdout, /of 2 judged paragraphs flagged; 1 too short; 1 not judged; 0 errors/);
+  assert.match(r.stdout, /of 2 judged paragraphs likely machine-generated, \d unclear; 1 too short; 1 not judged; 0 errors/);
+  // Each judged paragraph: its level in words, then how often human-written text scores as high; never a bare P(machine).
+  const rows = r.stdout.split('\n').filter((l) => /^\s+\d+ /.test(l));
+  assert.equal(rows.length, 4);
+  for (const row of [rows[0]!, rows[2]!]) assert.match(row, /(likely generated|unclear|likely human) +(1 in [\d,]+|fewer than 1 in [\d,]+|\d in 10|nearly all) /);
+  assert.doesNotMatch(r.stdout, /\d+%/);
   const json = cli(['check', '-', '--json'], `${LONG_A}\n\n${LONG_B}\n`);
   const parsed = JSON.parse(json.stdout);
   assert.equal(parsed.length, 2);
   assert.equal(parsed[0].state, 'scored');
+  assert.ok(['generated', 'unclear', 'human'].includes(parsed[0].level), 'the level is in the JSON');
+  assert.ok(parsed[0].humanShare.share > 0 && parsed[0].humanShare.share <= 1);
+  assert.equal(parsed[0].flagged, parsed[0].level === 'generated');
 });
 
 test('bad usage is answered with the usage text and exit status 2', () => {

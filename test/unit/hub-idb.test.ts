@@ -55,7 +55,7 @@ describe('IndexedDB file store (fake-indexeddb)', () => {
 describe('host model manager', () => {
   const entry: RegistryEntry = {
     id: 'tiny', name: 'Tiny test model', repo: REPO, revision: null, languages: ['en'], machineLabel: 'Fake',
-    policy: { minWords: 3, thresholds: { low: 0.9, balanced: 0.5, high: 0.2 } }, calibration: null, files: {},
+    policy: { minWords: 3, thresholds: { low: 0.9, balanced: 0.5, high: 0.2 }, unclear: { low: 0.8, balanced: 0.4, high: 0.1 } }, calibration: null, files: {},
     variants: { q8: { file: 'onnx/model_quantized.onnx', sha256: null, verified: false, approxBytes: 150_000 }, fp32: { file: 'onnx/model.onnx', sha256: null, verified: false } },
   };
   test('lists, downloads in the background with progress pushes, loads, deletes', async () => {

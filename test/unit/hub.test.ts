@@ -99,7 +99,9 @@ describe('download manager', () => {
     assert.equal(reqs[1]!.status, 200);
     assert.match(reqs[2]!.range ?? '', /^bytes=\d+-$/);
     const from = Number(/bytes=(\d+)-/.exec(reqs[2]!.range!)![1]);
-    assert.ok(from >= 90_000 && from < size, `resumed from ${from}`);
+    // How much of the 100,000 bytes sent before the cut arrives depends on the socket's timing (a loaded
+    // machine gets less): the resume starts from what was stored, which is more than nothing and no more than was sent.
+    assert.ok(from > 0 && from <= 100_000 && from < size, `resumed from ${from}`);
   });
 
   test('a partial download left by a closed host resumes on the next call', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Verdict } from '../../src/core/types.ts';
+import { atSensitivity } from '../../src/core/levels.ts';
 import type { ModelEntryStatus, ReportItem } from '../../src/protocol/messages.ts';
 import {
   badgeFor,
@@ -10,10 +11,9 @@ import {
   evidenceOf,
   flaggedFirst,
   formatBytes,
-  formatPercent,
   formatRate,
   fprSentence,
-  meaningOfScore,
+  NUMBER_MEANING,
   modelProgress,
   modelStateText,
   pageAccess,
@@ -31,31 +31,24 @@ import {
   truncate,
 } from '../../src/popup/model.ts';
 
-const verdict = (p: number | null, flagged = false, extra: Partial<Verdict> = {}): Verdict => ({
-  state: 'scored',
-  p_machine: p,
-  flagged,
-  detector: 'embedded',
-  ...extra,
-});
+/** Levels as a policy cuts them (flagged from 0.9, unclear from 0.75) with a human reference curve. */
+const POLICY = {
+  minWords: 3,
+  thresholds: { low: 0.95, balanced: 0.9, high: 0.8 },
+  unclear: { low: 0.9, balanced: 0.75, high: 0.6 },
+  humanShare: [[0.05, 0.95], [0.5, 0.3], [0.9, 0.004], [0.95, 0.001]] as [number, number][],
+};
+/** A verdict as the host sends it, its level from POLICY at balanced (the second argument is unused: the level follows p). */
+const verdict = (p: number | null, _flagged = false, extra: Partial<Verdict> = {}): Verdict => {
+  const v: Verdict = { state: 'scored', p_machine: p, flagged: false, detector: 'embedded', ...extra };
+  return v.state === 'scored' && p !== null ? atSensitivity(v, POLICY, 'balanced') : v;
+};
 const item = (key: string, state: ReportItem['state'], chars: number, v?: Verdict): ReportItem => ({
   key,
   state,
   preview: `text ${key}`,
   chars,
   ...(v ? { verdict: v } : {}),
-});
-
-describe('formatPercent', () => {
-  it('rounds to whole percent and never claims certainty', () => {
-    assert.equal(formatPercent(0.734), '73%');
-    assert.equal(formatPercent(0.5), '50%');
-    assert.equal(formatPercent(0), '<1%');
-    assert.equal(formatPercent(0.004), '<1%');
-    assert.equal(formatPercent(1), '>99%');
-    assert.equal(formatPercent(0.996), '>99%');
-    assert.equal(formatPercent(Number.NaN), '?');
-  });
 });
 
 describe('formatBytes', () => {
@@ -78,13 +71,15 @@ describe('truncate', () => {
 });
 
 describe('badgeFor', () => {
-  it('gives a percentage only for scored paragraphs', () => {
-    assert.deepEqual(
-      { ...badgeFor({ state: 'scored', verdict: verdict(0.81, true) }) },
-      { kind: 'flagged', text: '81%', label: 'Flagged: 81% likely machine-generated' },
-    );
-    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).kind, 'scored');
-    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).text, '20%');
+  it('gives the level in words for scored paragraphs, and the human share beside it, never P(machine)', () => {
+    const g = badgeFor({ state: 'scored', verdict: verdict(0.93) });
+    assert.deepEqual({ kind: g.kind, text: g.text, share: g.share }, { kind: 'generated', text: 'likely generated', share: '1 in 510' });
+    assert.equal(g.label, 'Likely machine-generated. About 1 in 510 human-written texts score this high in our tests.');
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.8) }).kind, 'unclear');
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).kind, 'human');
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.2) }).text, 'likely human');
+    assert.equal(badgeFor({ state: 'scored', verdict: verdict(0.99) }).share, 'fewer than 1 in 1,000');
+    for (const p of [0.05, 0.2, 0.5, 0.8, 0.93, 0.99]) assert.doesNotMatch(badgeFor({ state: 'scored', verdict: verdict(p) }).label, /%/);
   });
   it('uses words for the other states, never a bare number', () => {
     const tooShort = badgeFor({ state: 'too-short', verdict: verdict(0.9, false, { state: 'too-short', reason: 'Too short' }) });
@@ -119,21 +114,22 @@ describe('evidenceOf', () => {
 });
 
 describe('partsText', () => {
-  it("shows each detector's own score for a combined verdict, by name, never a bare 0% or 100%", () => {
-    const v = verdict(0.7, true, { detector: 'combined', parts: { embedded: 0.62, 'roberta-base': 0.999 } });
-    assert.equal(partsText(v), 'Built-in 62% · RoBERTa-base >99%');
+  it("shows each detector's own level for a combined verdict, by name", () => {
+    const v: Verdict = { ...verdict(0.93), detector: 'combined', parts: { embedded: { p_machine: 0.62, level: 'human' }, 'roberta-base': { p_machine: 0.999, level: 'generated' } } };
+    assert.equal(partsText(v), 'Built-in: likely human · RoBERTa-base: likely generated');
   });
   it('is empty for a single detector or an unscored verdict', () => {
     assert.equal(partsText(verdict(0.7)), '');
-    assert.equal(partsText(verdict(0.7, false, { state: 'too-short', parts: { embedded: 0.5, 'roberta-base': 0.5 } })), '');
+    assert.equal(partsText(verdict(0.7, false, { state: 'too-short', parts: { embedded: { p_machine: 0.5 }, 'roberta-base': { p_machine: 0.5 } } })), '');
     assert.equal(partsText(undefined), '');
   });
 });
 
 describe('summarise and summaryText', () => {
   const items = [
-    item('a', 'scored', 300, verdict(0.9, true)),
+    item('a', 'scored', 300, verdict(0.93)),
     item('b', 'scored', 700, verdict(0.1)),
+    item('g', 'scored', 50, verdict(0.8)),
     item('c', 'too-short', 20, verdict(0.8, false, { state: 'too-short' })),
     item('d', 'unsupported', 100),
     item('e', 'error', 100),
@@ -141,16 +137,18 @@ describe('summarise and summaryText', () => {
   ];
   it('counts states and the flagged share of judged characters', () => {
     const s = summarise(items);
-    assert.equal(s.total, 6);
-    assert.equal(s.scored, 2);
+    assert.equal(s.total, 7);
+    assert.equal(s.scored, 3);
     assert.equal(s.flagged, 1);
+    assert.equal(s.unclear, 1);
+    assert.equal(s.human, 1);
     assert.equal(s.tooShort, 1);
     assert.equal(s.unsupported, 1);
     assert.equal(s.errors, 1);
     assert.equal(s.pending, 1);
-    assert.equal(s.judgedChars, 1000);
+    assert.equal(s.judgedChars, 1050);
     assert.equal(s.flaggedChars, 300);
-    assert.equal(s.flaggedShare, 0.3);
+    assert.equal(s.flaggedShare, 300 / 1050);
   });
   it('a too-short paragraph is never counted as flagged, even with a high estimate', () => {
     const s = summarise([item('c', 'too-short', 20, verdict(0.99, true, { state: 'too-short' }))]);
@@ -159,8 +157,9 @@ describe('summarise and summaryText', () => {
   });
   it('says it in words', () => {
     const t = summaryText(summarise(items), false);
-    assert.equal(t.headline, '1 of 2 judged paragraphs flagged');
-    assert.equal(t.share, '30% of the judged text (by characters) is in flagged paragraphs');
+    assert.equal(t.headline, '1 of 3 judged paragraphs likely machine-generated');
+    assert.equal(t.levels, '1 unclear · 1 likely human-written');
+    assert.equal(t.share, '29% of the judged text (by characters) is in those paragraphs');
     assert.deepEqual(t.details, ['1 too short to judge', '1 not judged (not English or not prose)', '1 failed', '1 still being checked']);
   });
   it('handles empty and not-yet-judged pages', () => {
@@ -169,11 +168,12 @@ describe('summarise and summaryText', () => {
     assert.equal(summaryText(summarise([item('x', 'pending', 5)]), true).headline, 'Checking 1 paragraph…');
     assert.equal(summaryText(summarise([item('x', 'too-short', 5)]), false).headline, 'No paragraph could be judged.');
     const none = summaryText(summarise([item('b', 'scored', 9, verdict(0.1))]), false);
-    assert.equal(none.headline, '0 of 1 judged paragraph flagged');
+    assert.equal(none.headline, '0 of 1 judged paragraph likely machine-generated');
+    assert.equal(none.levels, '0 unclear · 1 likely human-written');
     assert.equal(none.share, undefined);
   });
   it('ignores nonsense character counts', () => {
-    const s = summarise([item('a', 'scored', Number.NaN, verdict(0.9, true)), item('b', 'scored', -5, verdict(0.1))]);
+    const s = summarise([item('a', 'scored', Number.NaN, verdict(0.93)), item('b', 'scored', -5, verdict(0.1))]);
     assert.equal(s.judgedChars, 0);
     assert.equal(s.flaggedShare, null);
   });
@@ -190,9 +190,9 @@ describe('shouldPoll', () => {
 
 describe('flaggedFirst', () => {
   it('is a stable sort that keeps page order within groups', () => {
-    const list = [item('1', 'scored', 1, verdict(0.1)), item('2', 'scored', 1, verdict(0.9, true)), item('3', 'pending', 1), item('4', 'scored', 1, verdict(0.8, true))];
-    assert.deepEqual(flaggedFirst(list).map((i) => i.key), ['2', '4', '1', '3']);
-    assert.deepEqual(list.map((i) => i.key), ['1', '2', '3', '4']);
+    const list = [item('1', 'scored', 1, verdict(0.1)), item('2', 'scored', 1, verdict(0.93)), item('3', 'pending', 1), item('4', 'scored', 1, verdict(0.8)), item('5', 'scored', 1, verdict(0.95))];
+    assert.deepEqual(flaggedFirst(list).map((i) => i.key), ['2', '5', '4', '1', '3'], 'generated, then unclear, then the rest, each in page order');
+    assert.deepEqual(list.map((i) => i.key), ['1', '2', '3', '4', '5']);
   });
 });
 
@@ -294,9 +294,10 @@ describe('describeError', () => {
   });
 });
 
-describe('meaningOfScore', () => {
-  it('reads the calibrated probability as a frequency', () => {
-    assert.match(meaningOfScore(0.73), /P\(machine\) 0\.73 means: .* about 73 in 100 were machine-written/);
+describe('NUMBER_MEANING', () => {
+  it('says what the number beside a level is, and that it is not proof', () => {
+    assert.match(NUMBER_MEANING, /how often human-written text scored as high/);
+    assert.match(NUMBER_MEANING, /not proof/);
   });
 });
 
@@ -307,36 +308,37 @@ describe('parseMeta', () => {
     assert.equal(parseMeta({}), null);
     assert.equal(parseMeta([1, 2]), null);
   });
-  it('reads thresholds and rates in flat and nested shapes', () => {
-    const flat = parseMeta({
+  it('reads the policy and the rates measured with it', () => {
+    const m = parseMeta({
       name: 'Telltale small',
       version: '1',
-      thresholds: { low: 0.9, balanced: 0.7, high: 0.5 },
-      fpr: { low: 0.005, balanced: 0.02, high: 0.08 },
-      tpr: { low: 0.4, balanced: 0.6, high: 0.75 },
-      minWords: 40,
+      policy: { minWords: 20, thresholds: { low: 0.98, balanced: 0.96, high: 0.9 }, unclear: { low: 0.96, balanced: 0.95, high: 0.8 } },
+      measured: {
+        corpus: { on: 'test', balanced: { flagged: 0.001, flaggedWorst: 0.01, unclear: 0.002, unclearWorst: 0.01, caught: 0.12 } },
+        pages: { on: 'pages', balanced: { flagged: 0.004, unclear: 0.003 } },
+      },
     });
-    assert.equal(flat?.name, 'Telltale small');
-    assert.equal(flat?.minWords, 40);
-    assert.deepEqual(flat?.rows[1], { sensitivity: 'balanced', threshold: 0.7, fpr: 0.02, tpr: 0.6 });
-    const nested = parseMeta({ policy: { thresholds: { low: 0.9, balanced: 0.7, high: 0.5 }, minWords: 30 }, eval: { fpr: { balanced: 0.03 } } });
-    assert.equal(nested?.minWords, 30);
-    assert.equal(nested?.rows.find((r) => r.sensitivity === 'balanced')?.fpr, 0.03);
-    assert.equal(nested?.rows.find((r) => r.sensitivity === 'low')?.fpr, undefined);
-    const bySens = parseMeta({ sensitivities: { high: { threshold: 0.4, fpr: 0.1 } } });
-    assert.deepEqual(bySens?.rows, [{ sensitivity: 'high', threshold: 0.4, fpr: 0.1 }]);
+    assert.equal(m?.name, 'Telltale small');
+    assert.equal(m?.minWords, 20);
+    assert.equal(m?.corpusOn, 'test');
+    assert.equal(m?.pagesOn, 'pages');
+    assert.deepEqual(m?.rows.find((r) => r.sensitivity === 'balanced'), {
+      sensitivity: 'balanced', threshold: 0.96, unclear: 0.95, fprWorst: 0.01, fprAll: 0.001, unclearWorst: 0.01, fprPages: 0.004, unclearPages: 0.003, tpr: 0.12,
+    });
+    assert.deepEqual(m?.rows.find((r) => r.sensitivity === 'low'), { sensitivity: 'low', threshold: 0.98, unclear: 0.96 });
   });
   it('drops values that are not probabilities', () => {
-    const m = parseMeta({ name: 'x', thresholds: { low: 2, balanced: 'a', high: Number.NaN }, fpr: { low: -1 } });
+    const m = parseMeta({ name: 'x', policy: { thresholds: { low: 2, balanced: 'a', high: Number.NaN } }, measured: { corpus: { low: { flagged: -1 } } } });
     assert.deepEqual(m?.rows, []);
   });
 });
 
 describe('fprSentence', () => {
   it('uses per 100 or per 1,000 as the rate needs', () => {
-    assert.equal(fprSentence(0.03), 'About 3 in 100 human-written paragraphs got flagged');
-    assert.equal(fprSentence(0.004), 'About 4 in 1,000 human-written paragraphs got flagged');
-    assert.equal(fprSentence(0.0001), 'Fewer than 1 in 1,000 human-written paragraphs got flagged');
+    assert.equal(fprSentence(0.03), 'About 3 in 100 human-written texts got flagged');
+    assert.equal(fprSentence(0.004), 'About 4 in 1,000 human-written texts got flagged');
+    assert.equal(fprSentence(0.0001), 'Fewer than 1 in 1,000 human-written texts got flagged');
+    assert.equal(fprSentence(0.004, 'paragraphs of real pages'), 'About 4 in 1,000 paragraphs of real pages got flagged');
   });
 });
 

@@ -105,13 +105,21 @@ const { h, render } = await import('preact');
 const { Popup } = await import('../../src/popup/Popup.tsx');
 const { Options } = await import('../../src/options/Options.tsx');
 
-const verdict = (p: number, flagged: boolean) => ({ state: 'scored', p_machine: p, flagged, detector: 'embedded' });
+const { atSensitivity } = await import('../../src/core/levels.ts');
+/** Verdicts as the host sends them: levels from a policy's cuts (flagged from 0.9, unclear from 0.75) and a human reference. */
+const POLICY = {
+  minWords: 3,
+  thresholds: { low: 0.95, balanced: 0.9, high: 0.8 },
+  unclear: { low: 0.9, balanced: 0.75, high: 0.6 },
+  humanShare: [[0.05, 0.95], [0.5, 0.3], [0.9, 0.004], [0.95, 0.001]] as [number, number][],
+};
+const verdict = (p: number, sensitivity: 'low' | 'balanced' | 'high' = 'balanced') => atSensitivity({ state: 'scored', p_machine: p, flagged: false, detector: 'embedded' }, POLICY, sensitivity);
 const REPORT = {
   url: 'https://news.example.org/a',
   scanning: false,
   items: [
-    { key: 'k1', state: 'scored', preview: 'First paragraph, machine-like.', chars: 300, verdict: { ...verdict(0.91, true), evidence: [{ text: 'machine-like', start: 0, end: 5, weight: 1 }] } },
-    { key: 'k2', state: 'scored', preview: 'Second paragraph.', chars: 700, verdict: { ...verdict(0.1, false), detector: 'combined', parts: { embedded: 0.2, 'roberta-base': 0.05 } } },
+    { key: 'k1', state: 'scored', preview: 'First paragraph, machine-like.', chars: 300, verdict: { ...verdict(0.91), evidence: [{ text: 'machine-like', start: 0, end: 5, weight: 1 }] } },
+    { key: 'k2', state: 'scored', preview: 'Second paragraph.', chars: 700, verdict: { ...verdict(0.1), detector: 'combined', parts: { embedded: { p_machine: 0.2, level: 'human' }, 'roberta-base': { p_machine: 0.05, level: 'human' } } } },
     { key: 'k3', state: 'too-short', preview: 'Short.', chars: 6, verdict: { state: 'too-short', p_machine: 0.8, flagged: false, detector: 'embedded', reason: 'Too short' } },
   ],
 };
@@ -170,11 +178,16 @@ describe('popup', () => {
     mount(Popup);
     await until(() => $$('[data-testid="row"]').length === 3, 'rows');
     assert.deepEqual($$('[data-testid="row"]').map((r) => r.getAttribute('data-key')), ['k1', 'k2', 'k3']);
-    assert.deepEqual($$('[data-testid="badge"]').map((b) => b.textContent.trim()), ['91%', '10%', 'too short']);
+    // Each row: its level in words, and how often human-written text scores as high; never P(machine).
+    assert.deepEqual($$('[data-testid="badge"]').map((b) => b.textContent.trim()), ['likely generated', 'likely human', 'too short']);
+    assert.deepEqual($$('[data-testid="share"]').map((b) => b.textContent.trim()), ['1 in 310', '7 in 10']);
+    assert.doesNotMatch(text('[data-testid="rows"]'), /\d+%/);
     assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-flagged'), 'true');
-    assert.match(text('[data-testid="row"][data-key="k1"]'), /Flagged/);
-    assert.deepEqual($$('[data-testid="parts"]').map((p) => p.textContent.trim()), ['Built-in 20% · RoBERTa-base 5%'], "a combined score shows each detector's own");
-    assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs flagged/);
+    assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-level'), 'generated');
+    assert.deepEqual($$('[data-testid="parts"]').map((p) => p.textContent.trim()), ['Built-in: likely human · RoBERTa-base: likely human'], "a combined verdict shows each detector's own");
+    // The summary agrees with the rows.
+    assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs likely machine-generated/);
+    assert.match(text('[data-testid="levels"]'), /^0 unclear · 1 likely human-written$/);
     assert.match(text('[data-testid="summary"]'), /30% of the judged text/);
     assert.match(text('[data-testid="summary"]'), /1 too short to judge/);
     assert.equal(w.sentTab[0]?.tabId, 7, '?tab= picks the tab');
@@ -260,8 +273,8 @@ describe('popup', () => {
     high.dispatchEvent(new window.Event('change', { bubbles: true }));
     await until(() => w.store.settings.sensitivity === 'high', 'saved sensitivity');
     // The content script re-judges with the new sensitivity; the popup fetches the report again.
-    w.report.items[1].verdict.flagged = true;
-    await until(() => /2 of 2 judged paragraphs flagged/.test(text('[data-testid="summary"]')), 'report refreshed');
+    w.report.items[1].verdict = verdict(0.85, 'high');
+    await until(() => /2 of 2 judged paragraphs likely machine-generated/.test(text('[data-testid="summary"]')), 'report refreshed');
   });
 
   it('turning automatic scanning on asks for access first, inside the click', async () => {
@@ -337,7 +350,8 @@ describe('options page', () => {
     assert.deepEqual($$('[data-testid="site-row"]').map((r) => r.getAttribute('data-host')), ['a.example', 'b.example']);
     click($('[data-testid="site-row"][data-host="a.example"] [data-testid="site-remove"]'));
     await until(() => !('a.example' in w.store.settings.sites), 'site removed');
-    await until(() => /not available/.test(text('[data-testid="rates-missing"]')), 'rates missing message');
+    await until(() => /carries no measured rates/.test(text('[data-testid="rates-missing"]')), 'rates missing message');
+    assert.match(text('[data-testid="p-machine-about"]'), /equally common/, 'P(machine) is explained as a probability under equal prior odds');
     assert.match(text('[data-testid="about"]'), /Nothing you read is sent anywhere/);
     assert.match(text('[data-testid="combined-about"]'), /uses the built-in model until you download OpenAI's\s+RoBERTa-base detector/);
   });
@@ -346,12 +360,19 @@ describe('options page', () => {
     const realFetch = g.fetch;
     g.fetch = async (url: string) => {
       assert.equal(url, `${ORIGIN}/models/embedded/meta.json`);
-      return new Response(JSON.stringify({ thresholds: { low: 0.9, balanced: 0.7, high: 0.5 }, fpr: { low: 0.004, balanced: 0.02, high: 0.08 } }));
+      const rates = (flaggedWorst: number, pages: number) => ({ flagged: flaggedWorst / 4, flaggedWorst, unclear: 0.01, unclearWorst: 0.03, caught: 0.2, pagesFlagged: pages });
+      const corpus = { on: 'the test split', low: rates(0.004, 0.001), balanced: rates(0.02, 0.004), high: rates(0.08, 0.01) };
+      const pages = { on: '92 pages', low: { flagged: 0.001, unclear: 0.002 }, balanced: { flagged: 0.004, unclear: 0.003 }, high: { flagged: 0.01, unclear: 0.13 } };
+      return new Response(JSON.stringify({ policy: { minWords: 20, thresholds: { low: 0.98, balanced: 0.96, high: 0.9 }, unclear: { low: 0.96, balanced: 0.95, high: 0.8 } }, measured: { corpus, pages } }));
     };
     try {
       mount(Options);
       await until(() => $('[data-testid="rates"]'), 'rates table');
-      assert.match(text('[data-testid="rates"]'), /About 2 in 100 human-written paragraphs got flagged \(2\.0%\)/);
+      const balanced = text('[data-testid="rates-balanced"]');
+      assert.match(balanced, /About 2 in 100 human-written texts got flagged \(2\.0%\)/);
+      assert.match(balanced, /0\.4%/, 'real pages');
+      assert.match(balanced, /3\.0% \/ 0\.3%/, 'unclear: worst kind of text / real pages');
+      assert.match(text('[data-testid="rates"]'), /the test split; 92 pages/);
       assert.match(text('[data-testid="sensitivity"]'), /About 8 in 100/);
     } finally {
       g.fetch = realFetch;

@@ -11,11 +11,13 @@ import { chooseVariant, findEntry } from '../../src/core/roberta/registry.ts';
 import { tokenizerFromFiles, type TextTokenizer } from '../../src/core/roberta/tokenizer.ts';
 import { combineWindows, makeWindows, windowStarts } from '../../src/core/roberta/windows.ts';
 import { createSession } from '../../src/core/runtime.ts';
+import { judge } from '../../src/core/judge.ts';
+import { normalise, repair } from '../../src/core/normalise.ts';
 import { repoFromDir, startMockHub, type MockHub } from '../support/mock-hub.ts';
 import { directLogits, file, LONG_TEXT, TEXTS, TINY, TINY_SWAPPED } from '../support/roberta-fixtures.ts';
 
 const info = { id: 'tiny', name: 'tiny', version: '0', languages: ['en'] };
-const policy = { minWords: 3, thresholds: { low: 0.9, balanced: 0.5, high: 0.2 } };
+const policy = { minWords: 3, thresholds: { low: 0.9, balanced: 0.5, high: 0.2 }, unclear: { low: 0.8, balanced: 0.4, high: 0.1 } };
 const tokenizer: TextTokenizer = tokenizerFromFiles(file(TINY, 'tokenizer.json'), file(TINY, 'tokenizer_config.json'));
 
 async function detectorFor(dir: string, model: string, maxBatch = 8): Promise<RobertaDetector> {
@@ -109,11 +111,12 @@ describe('batching', () => {
   });
 });
 
-describe('detector vs a direct onnxruntime-node run on the same ids', () => {
-  // fp32: 1e-4 against onnxruntime-node. fp16 and 8-bit kernels differ between onnxruntime-node's CPU
-  // provider and onnxruntime-web's wasm, so for those the 1e-4 check is against a direct onnxruntime-web
-  // run, and onnxruntime-node is held to a looser bound (the measured difference is printed).
-  for (const [model, nodeTol] of [['onnx/model.onnx', 1e-4], ['onnx/model_fp16.onnx', 2e-3], ['onnx/model_quantized.onnx', 0.1]] as const) {
+describe('detector vs a direct run on the same ids', () => {
+  // Every variant: 1e-4 against a direct run on its own engine (onnxruntime-web wasm). fp32 also 1e-4
+  // against onnxruntime-node. fp16 and 8-bit kernels of onnxruntime-node's CPU provider round
+  // differently from wasm's, and differently from one CPU to the next (an AMD EPYC gave 0.224 logit on
+  // 8-bit where this machine gives 0.03), so for those the native difference is printed, not asserted.
+  for (const [model, nodeTol] of [['onnx/model.onnx', 1e-4], ['onnx/model_fp16.onnx', null], ['onnx/model_quantized.onnx', null]] as const) {
     test(model, async () => {
       // One window per run: 8-bit models quantise activations per tensor, over the whole batch (see hub-detector.ts).
       const d = await detectorFor(TINY, model, model.includes('quantized') ? 1 : 8);
@@ -124,8 +127,8 @@ describe('detector vs a direct onnxruntime-node run on the same ids', () => {
       const web = await directLogits(join(TINY, model), windows, 0, 'web');
       ours.forEach((s, i) => assert.ok(Math.abs(s.logit - web[i]!) < 1e-4, `web ${i}: ${s.logit} vs ${web[i]}`));
       const dn = Math.max(...ours.map((s, i) => Math.abs(s.logit - node[i]!)));
-      console.log(`# ${model}: detector vs direct onnxruntime-node, max |dlogit| ${dn.toExponential(2)}`);
-      assert.ok(dn < nodeTol, `node: ${dn}`);
+      console.log(`# ${model}: detector vs direct onnxruntime-node, max |dlogit| ${dn.toExponential(2)}${nodeTol === null ? ' (information: CPU-dependent)' : ''}`);
+      if (nodeTol !== null) assert.ok(dn < nodeTol, `node: ${dn}`);
     });
   }
   test('onnxruntime-node runner gives the same scores as onnxruntime-web', async () => {
@@ -133,6 +136,42 @@ describe('detector vs a direct onnxruntime-node run on the same ids', () => {
     const d = createRobertaDetector({ info, policy, tokenizer, machineIndex: 0, run: sessionRunner(s as never, ortNode.Tensor as never) });
     const web = await (await detectorFor(TINY, 'onnx/model.onnx')).scoreBatch(TEXTS);
     (await d.scoreBatch(TEXTS)).forEach((x, i) => assert.ok(Math.abs(x.logit - web[i]!.logit) < 1e-4));
+  });
+});
+
+describe('input as written', () => {
+  // OpenAI's detector was trained on WebText as people wrote it: judge() hands it the text with its
+  // typography and line breaks; only invisible characters and look-alike letters are repaired (and counted).
+  const typographic = 'The “ferry” left at six — late, as ever…\nBy noon the fog had lifted; nobody’s boat was out.\n\n\nThe harbour  master shrugged.';
+  test('typography, spacing and line breaks reach the model unchanged: the score equals a direct run on the original text', async () => {
+    const d = await detectorFor(TINY, 'onnx/model.onnx');
+    assert.equal(d.input, 'as-written');
+    const [v] = await judge(d, [typographic], { sensitivity: 'balanced' });
+    const direct = await directLogits(join(TINY, 'onnx/model.onnx'), [[0, ...tokenizer.encode(typographic), 2]]);
+    assert.equal(v!.state, 'scored');
+    assert.ok(Math.abs(v!.p_machine! - sigmoid(direct[0]!)) < 1e-6, `${v!.p_machine} vs ${sigmoid(direct[0]!)}`);
+    // …which differs from what the normalised text would have scored: the test can tell the two apart.
+    const normalised = await directLogits(join(TINY, 'onnx/model.onnx'), [[0, ...tokenizer.encode(normalise(typographic).text), 2]]);
+    assert.ok(Math.abs(direct[0]! - normalised[0]!) > 1e-4, 'the normalised text scores differently');
+    assert.equal((v!.normalisation?.homoglyphs ?? 0) + (v!.normalisation?.invisibles ?? 0), 0, 'ordinary typography is no look-alike or invisible character');
+  });
+  test('invisible characters and look-alike letters are repaired and counted; the rest stays as written', async () => {
+    const d = await detectorFor(TINY, 'onnx/model.onnx');
+    const tricked = typographic.replace('ferry', 'f\u200berrу').replace('harbour', 'hаrbour'); // zero-width space, Cyrillic у and а
+    const [v] = await judge(d, [tricked], { sensitivity: 'balanced' });
+    assert.deepEqual({ homoglyphs: v!.normalisation!.homoglyphs, invisibles: v!.normalisation!.invisibles }, { homoglyphs: 2, invisibles: 1 });
+    assert.equal(repair(tricked).text, typographic);
+    const direct = await directLogits(join(TINY, 'onnx/model.onnx'), [[0, ...tokenizer.encode(typographic), 2]]);
+    assert.ok(Math.abs(v!.p_machine! - sigmoid(direct[0]!)) < 1e-6, 'scored as the untricked original');
+  });
+  test('the combination hands each part the form it declares', async () => {
+    const { createCombinedDetector } = await import('../../src/core/roberta/combine.ts');
+    const seen: Record<string, readonly string[]> = {};
+    const spy = (id: string, input: 'normalised' | 'as-written') => ({ info: { ...info, id }, policy, input, scoreBatch: async (t: readonly string[]) => ((seen[id] = t), t.map(() => ({ p: 0.5, logit: 0 }))) });
+    const c = createCombinedDetector(spy('embedded', 'normalised'), spy('roberta-base', 'as-written'), { wA: 1, wB: 1, bias: 0 }, policy);
+    await judge(c, [typographic], { sensitivity: 'balanced' });
+    assert.deepEqual(seen['roberta-base'], [typographic]);
+    assert.deepEqual(seen.embedded, [normalise(typographic).text]);
   });
 });
 
@@ -185,7 +224,7 @@ describe('tokenizer', () => {
 describe('combination', () => {
   test('one calibrated score plus each detector\'s own in parts', async () => {
     const { combineScores, createCombinedDetector } = await import('../../src/core/roberta/combine.ts');
-    const fixed = (id: string, p: number) => ({ info: { ...info, id }, policy, scoreBatch: async (t: readonly string[]) => t.map(() => ({ p, logit: 0 })) });
+    const fixed = (id: string, p: number) => ({ info: { ...info, id }, policy, input: 'as-written' as const, scoreBatch: async (t: readonly string[]) => t.map(() => ({ p, logit: 0 })) });
     const c = { wA: 0.5, wB: 1, bias: -0.2 };
     const d = createCombinedDetector(fixed('embedded', 0.8), fixed('roberta-base', 0.3), c, policy);
     const [s] = (await d.scoreBatch(['x'])) as (import('../../src/core/types.ts').RawScore & { parts: Record<string, number> })[];

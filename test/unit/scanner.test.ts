@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseHTML } from 'linkedom';
 import type { Verdict } from '../../src/core/types.ts';
+import { atSensitivity } from '../../src/core/levels.ts';
 import { LIMITS } from '../../src/protocol/messages.ts';
 import { Scanner, type ScannerDeps } from '../../src/content/scanner.ts';
 import { Marks } from '../../src/content/marks.ts';
@@ -17,7 +18,11 @@ const dom = (html: string) => parseHTML(page(html)).document as unknown as Docum
 const paras = (n: number, f = (i: number) => `Paragraph number ${i} has a few words of prose.`) =>
   Array.from({ length: n }, (_, i) => `<p id="p${i}">${f(i)}</p>`).join('');
 
-/** A fake background: p_machine from the text, flagged at 0.9; records every request. */
+/** The policy the fake background judges by: flagged from 0.9, unclear from 0.75. */
+const POLICY = { minWords: 3, thresholds: { low: 0.95, balanced: 0.9, high: 0.8 }, unclear: { low: 0.9, balanced: 0.75, high: 0.6 } };
+const scored = (p: number, detector: string): Verdict => atSensitivity({ state: 'scored', p_machine: p, flagged: false, detector }, POLICY, 'balanced');
+
+/** A fake background: p_machine from the text, levels by POLICY; records every request. */
 function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolean } = {}) {
   const calls: string[][] = [];
   let inFlight = 0;
@@ -32,7 +37,7 @@ function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolea
       return {
         verdicts: texts.map((t) => {
           const p = t.includes('machine') ? 0.912345 : t.includes('maybe') ? 0.8 : 0.1;
-          return { state: 'scored', p_machine: p, flagged: p >= 0.9, detector: 'fake' } as Verdict;
+          return scored(p, 'fake');
         }),
       };
     } finally {
@@ -59,13 +64,13 @@ test('scores every paragraph, writes the public marks, reports in page order', a
   assert.equal(a.getAttribute('data-telltale-score'), '0.912');
   assert.equal(a.getAttribute('data-telltale-level'), 'generated');
   assert.equal(a.getAttribute('tabindex'), '0', 'flagged paragraphs are focusable');
-  assert.match(a.getAttribute('aria-description') ?? '', /Likely machine-generated, 91%/);
+  assert.match(a.getAttribute('aria-description') ?? '', /^Telltale: Likely machine-generated\.$/, 'the level in words; no P(machine) beside it');
   const b = doc.getElementById('b')!;
   assert.equal(b.getAttribute('data-telltale-score'), '0.100');
-  assert.equal(b.hasAttribute('data-telltale-level'), false, 'likely human: no visible mark');
-  assert.match(b.getAttribute('aria-description') ?? '', /Likely written by a person/);
+  assert.equal(b.getAttribute('data-telltale-level'), 'human', 'every scored paragraph carries its level');
+  assert.match(b.getAttribute('aria-description') ?? '', /Likely human-written/);
   assert.equal(b.hasAttribute('tabindex'), false);
-  assert.equal(doc.getElementById('d')!.getAttribute('data-telltale-level'), 'uncertain');
+  assert.equal(doc.getElementById('d')!.getAttribute('data-telltale-level'), 'unclear');
   assert.equal(doc.querySelector('nav p')!.hasAttribute('data-telltale-state'), false);
   const rep = s.report('https://example.test/');
   assert.equal(rep.url, 'https://example.test/');
@@ -245,7 +250,7 @@ test('a settings change while a request is in flight drops the stale answer', as
       const f = flag;
       await new Promise((r) => setTimeout(r, 20));
       seen.push(f);
-      return { verdicts: texts.map(() => ({ state: 'scored', p_machine: f ? 0.95 : 0.05, flagged: f, detector: 'x' }) as Verdict) };
+      return { verdicts: texts.map(() => scored(f ? 0.95 : 0.05, 'x')) };
     },
   });
   s.setSignature('balanced|x');
@@ -267,7 +272,7 @@ test('verdicts from another detector for the same setting (auto after a download
     score: async (texts) => {
       calls.push(texts);
       await new Promise((r) => setTimeout(r, 1));
-      return { verdicts: texts.map(() => ({ state: 'scored', p_machine: detector === 'embedded' ? 0.2 : 0.6, flagged: false, detector }) as Verdict) };
+      return { verdicts: texts.map(() => scored(detector === 'embedded' ? 0.2 : 0.6, detector)) };
     },
     options: { batchTexts: 1 },
   });

@@ -5,7 +5,8 @@
  */
 import { createSession, ort, type Backend } from '../runtime.ts';
 import { countWords } from '../normalise.ts';
-import type { Detector, Evidence, JudgingPolicy, RawScore, Sensitivity } from '../types.ts';
+import { checkPolicy } from '../levels.ts';
+import type { Detector, Evidence, JudgingPolicy, RawScore } from '../types.ts';
 import {
   DEFAULT_FEATURE_CONFIG,
   DENSE_DIM,
@@ -63,8 +64,7 @@ export function parseMeta(bytes: Uint8Array): EmbeddedMeta {
   }
   if (f.denseNames.join(',') !== DENSE_NAMES.join(',')) throw new Error('embedded model expects other dense features');
   if (f.fingerprint !== featureFingerprint(f)) throw new Error('feature extraction differs from the one the model was trained with');
-  const s: Sensitivity[] = ['low', 'balanced', 'high'];
-  for (const k of s) if (!Number.isFinite(meta.policy.thresholds[k])) throw new Error(`meta.json: no threshold for ${k}`);
+  checkPolicy(meta.policy, 'meta.json');
   return meta;
 }
 
@@ -126,6 +126,8 @@ export async function createEmbeddedDetector(
   const detector: EmbeddedDetector = {
     info: { id: 'embedded', name: 'Telltale embedded', version: meta.version, languages: meta.languages },
     policy: meta.policy,
+    // Trained and calibrated on normalise()d text.
+    input: 'normalised',
     backend,
     meta,
     featuresOf: (text) => extractFeatures(text, config),

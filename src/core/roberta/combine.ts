@@ -8,6 +8,7 @@
  * by scripts/calibrate-combined.ts on texts neither detector was tuned on. Policy: the embedded
  * detector's minWords and the combination's own thresholds.
  */
+import { textFor } from '../normalise.ts';
 import type { Detector, JudgingPolicy, RawScore } from '../types.ts';
 
 export interface Combination {
@@ -28,13 +29,15 @@ export function combineScores(pA: number, pB: number, c: Combination): { p: numb
 export function createCombinedDetector(a: Detector, b: Detector, c: Combination, policy: JudgingPolicy, id = 'combined'): Detector {
   return {
     info: { id, name: `${a.info.name} + ${b.info.name}`, version: `${a.info.version}+${b.info.version}`, languages: a.info.languages.filter((l) => b.info.languages.includes(l)) },
-    policy,
+    policy: { ...policy, parts: { [a.info.id]: a.policy, [b.info.id]: b.policy } },
+    // Each part reads the form of text it declares: the combination gets the least-touched one.
+    input: 'as-written',
     async scoreBatch(texts: readonly string[]): Promise<(RawScore & { parts: Record<string, number> })[]> {
       // One after the other: both share one device (onnxruntime-web's WebGPU backend failed with
       // "operation does not support unaligned accesses" when two sessions ran at once), and on one
       // wasm thread running them together gains nothing.
-      const sa = await a.scoreBatch(texts);
-      const sb = await b.scoreBatch(texts);
+      const sa = await a.scoreBatch(texts.map((t) => textFor(a.input, t)));
+      const sb = await b.scoreBatch(texts.map((t) => textFor(b.input, t)));
       return texts.map((_, i) => {
         const x = sa[i]!;
         const y = sb[i]!;

@@ -113,6 +113,8 @@ export function createRobertaDetector(o: RobertaDetectorOptions): RobertaDetecto
   return {
     info: o.info,
     policy: o.policy,
+    // Trained on WebText as people wrote it: typography and line breaks reach the tokenizer unchanged.
+    input: 'as-written',
     scoreTokens,
     async scoreBatch(texts: readonly string[]): Promise<RawScore[]> {
       const scored = await scoreTokens(texts.map((t) => o.tokenizer.encode(t)));

@@ -12,6 +12,7 @@ import { createRobertaDetector, sessionRunner, type LogitsRunner } from './detec
 import { machineIndex, type ModelConfig } from './labels.ts';
 import { chooseVariant, DEFAULT_POLICY, findEntry, VARIANT_FILES, type RegistryEntry, type Variant } from './registry.ts';
 import { tokenizerFromFiles } from './tokenizer.ts';
+import { checkPolicy } from '../levels.ts';
 
 export interface HubDetectorOptions {
   /** Hub repo (`onnx-community/roberta-base-openai-detector-ONNX`) or registry id (`roberta-base`). */
@@ -75,7 +76,7 @@ export async function createHubDetector(opts: HubDetectorOptions): Promise<Detec
     backend = s.backend;
     dispose = () => s.session.release();
   }
-  const policy: JudgingPolicy = entry ? { minWords: entry.policy.minWords, thresholds: entry.policy.thresholds } : DEFAULT_POLICY;
+  const policy: JudgingPolicy = entry ? checkPolicy(entry.policy, `models/registry.json ${entry.id}`) : DEFAULT_POLICY;
   const maxPos = config.max_position_embeddings ?? 514;
   const detector = createRobertaDetector({
     info: { id: entry?.id ?? repo, name: entry?.name ?? repo, version: `${variant}`, languages: entry?.languages ?? ['en'] },

@@ -21,7 +21,7 @@ export interface RegistryEntry {
   license?: string;
   languages: string[];
   machineLabel: string;
-  policy: JudgingPolicy & { provisional?: boolean };
+  policy: JudgingPolicy & { source?: string };
   calibration: { scale: number; bias: number } | null;
   files: Record<string, FileEntry>;
   variants: Partial<Record<Variant, FileEntry & { file: string; approxBytes?: number }>>;
@@ -47,7 +47,13 @@ export const VARIANT_FILES: Record<Variant, string> = {
   q4f16: 'onnx/model_q4f16.onnx',
 };
 
-export const DEFAULT_POLICY: JudgingPolicy = { minWords: 40, thresholds: { low: 0.98, balanced: 0.9, high: 0.7 } };
+/** For Hub models the registry does not know (`--hub URL --model REPO`): nothing was measured, so it says so. */
+export const DEFAULT_POLICY: JudgingPolicy = {
+  minWords: 40,
+  thresholds: { low: 0.98, balanced: 0.9, high: 0.7 },
+  unclear: { low: 0.9, balanced: 0.7, high: 0.5 },
+  provisional: true,
+};
 
 export function findEntry(idOrRepo: string): RegistryEntry | undefined {
   return REGISTRY.find((e) => e.id === idOrRepo || e.repo === idOrRepo);
