@@ -53,14 +53,15 @@ interface ParagraphScore {
   chars: number;
 }
 
-function listPages(dir: string, match: RegExp | undefined): string[] {
+/** HTML files under `dir`, of at least `minBytes` (the manuals' tiny index and redirect pages hold no prose). */
+function listPages(dir: string, match: RegExp | undefined, minBytes = 4000): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const s = statSync(p);
       if (s.isDirectory()) walk(p);
-      else if ((match ? match.test(name) : /\.html?$/.test(name)) && s.size >= 4000) out.push(p);
+      else if ((match ? match.test(name) : /\.html?$/.test(name)) && s.size >= minBytes) out.push(p);
     }
   };
   walk(dir);
@@ -112,7 +113,7 @@ async function main() {
   if (values.dir) {
     const dir = resolve(values.dir);
     roots = [dir];
-    pages = listPages(dir, /\.html$/).map((path) => ({ pkg: relative(ROOT, dir) || dir, path, split: 'held-out' }));
+    pages = listPages(dir, /\.html$/, 0).map((path) => ({ pkg: relative(ROOT, dir) || dir, path, split: 'held-out' }));
   } else {
     const wanted = values.packages?.split(',');
     const chosen = PACKAGES.filter((p) => (!wanted || wanted.includes(p.pkg)) && (values.split === 'all' || p.split === values.split));
@@ -238,11 +239,13 @@ async function main() {
   }
   const cache = join(ROOT, '.cache/eval-pages');
   mkdirSync(cache, { recursive: true });
-  writeFileSync(join(cache, 'paragraphs.json'), JSON.stringify({ calibration: calibrationTag(meta), paragraphs }));
+  // Only the manuals' scores are what scripts/train/policy.ts reads; a --dir run keeps its own.
+  const paragraphsFile = join(cache, values.dir ? 'paragraphs-dir.json' : 'paragraphs.json');
+  writeFileSync(paragraphsFile, JSON.stringify({ calibration: calibrationTag(meta), paragraphs }));
   const out = values.out ?? (values.dir ? join(cache, 'summary.json') : join(ROOT, 'models/embedded/eval-pages.json'));
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
-  console.log(`wrote ${relative(process.cwd(), out)}; per-paragraph scores in ${relative(process.cwd(), cache)}/paragraphs.json`);
+  console.log(`wrote ${relative(process.cwd(), out)}; per-paragraph scores in ${relative(process.cwd(), paragraphsFile)}`);
   if (total.errors > 0 || total.pages === 0) process.exitCode = 1;
 }
 

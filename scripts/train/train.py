@@ -3,7 +3,7 @@
     /usr/bin/python3 scripts/train/train.py [--dump .cache/embedded] [--out models/embedded] [--quick]
 
 Reads the features that scripts/train/dump-features.ts computed with the project's TypeScript, trains on
-`train`, selects the epoch on `dev`, fits the calibration and the judging policy on `dev`, exports
+`train`, selects the epoch on `dev`, fits the calibration and minWords on `dev`, exports
 model.onnx + meta.json, and runs leave-one-generator-family-out / leave-one-domain-out retrains
 (written to logo-lodo.json; `npm run eval` prints them). Fixed seeds throughout.
 """
@@ -107,30 +107,6 @@ def choose_min_words(rows, trows, t_scores):
     return chosen, curve
 
 
-def choose_thresholds(rows, dev, p, y, min_words):
-    """low: <= 1% of dev human texts flagged in every dev domain with 50+ human texts; balanced: <= 3% in
-    every such domain (margin under the 5% target); high: 10% overall. Only texts that would be scored
-    (>= minWords)."""
-    words = np.array([rows[i]['words'] for i in dev])
-    doms = np.array([rows[i]['domain'] for i in dev])
-    ok = words >= min_words
-    hp = p[(y == 0) & ok]
-    low = float(np.quantile(hp, 0.99))
-    high = float(np.quantile(hp, 0.90))
-    bal = float(np.quantile(hp, 0.97))
-    per_domain = {}
-    for d in sorted(set(doms)):
-        m = (doms == d) & (y == 0) & ok
-        if m.sum() >= 50:
-            q = float(np.quantile(p[m], 0.97))
-            per_domain[d] = q
-            bal = max(bal, q)
-            low = max(low, float(np.quantile(p[m], 0.99)))
-    bal = min(max(bal, high), 0.999)
-    low = min(max(low, bal), 0.9995)
-    return {'low': low, 'balanced': bal, 'high': min(high, bal)}, per_domain
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--dump', default='.cache/embedded')
@@ -138,7 +114,7 @@ def main():
     ap.add_argument('--quick', action='store_true', help='skip the leave-one-out retrains')
     ap.add_argument('--loo-only', action='store_true', help='only the leave-one-out retrains')
     ap.add_argument('--recalibrate', action='store_true',
-                    help='keep the exported model.onnx; redo calibration, policy and meta.json only')
+                    help='keep the exported model.onnx; redo the calibration and meta.json only (then scripts/train/policy.ts)')
     ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -178,8 +154,7 @@ def main():
     trows, toff, tidx, tval, tdense = load_truncated(args.dump, dense.shape[1])
     t_scores = predict(net, Batcher(toff, tidx, tval, tdense), np.arange(len(trows)))
     min_words, curve = choose_min_words(rows, trows, t_scores)
-    thresholds, per_domain = choose_thresholds(rows, dv, p_dev, y_dev, min_words)
-    log(f'calibration {cal}; dev ECE {ece(p_dev, y_dev):.4f}; minWords {min_words}; thresholds {thresholds}')
+    log(f'calibration {cal}; dev ECE (classes weighted equally) {ece(p_dev, y_dev):.4f}; minWords {min_words}')
     log('dev length curve (words from, n, AUROC):', [(w, n, round(a, 3)) for w, n, a in curve])
 
     meta = {
@@ -187,12 +162,12 @@ def main():
         'version': VERSION,
         'features': {k: cfg[k] for k in ('version', 'seed', 'bucketBits', 'charMin', 'charMax', 'wordMax', 'denseNames', 'fingerprint')},
         'calibration': cal,
-        'policy': {'minWords': int(min_words), 'thresholds': thresholds},
+        # The cuts come from scripts/train/policy.ts (step 2b of train.sh), which reads minWords from here.
+        'policy': {'minWords': int(min_words)},
         'languages': ['en'],
         'training': {
             'seed': SEED, 'hparams': HPARAMS, 'bestEpoch': best_ep,
             'devLengthCurve': [{'wordsFrom': w, 'n': n, 'auroc': a} for w, n, a in curve],
-            'devBalancedQuantilesByDomain': per_domain,
             'counts': {'train': int(len(tr)), 'dev': int(len(dv)), 'test': int(len(te))},
         },
     }

@@ -3,7 +3,7 @@
  *
  * P(machine) is a probability under equal prior odds (class-balanced calibration), and it is NOT what
  * the reader is shown beside a level: on real pages most human-written paragraphs score above 0.5
- * (42% of 13,211 paragraphs of Debian's manuals did, after class-balanced calibration), while the
+ * (42% of 13,470 paragraphs of Debian's manuals did, under class-balanced calibration), while the
  * levels are cut where human-written text rarely reaches. "Likely human-written · 72%" would
  * contradict itself. So the reader sees
  *   - the level, from the sensitivity's thresholds (policy.thresholds / policy.unclear), and
