@@ -5,7 +5,9 @@
  * normalisation, the ONNX run, calibration and evidence are all included in the timings.
  */
 import { configureRuntime } from '../../src/core/runtime.ts';
+import { judge } from '../../src/core/judge.ts';
 import { normalise } from '../../src/core/normalise.ts';
+import type { RawScore } from '../../src/core/types.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import { openEmbeddedPage } from '../browser/harness.ts';
 import { measureDetector } from './measure.ts';
@@ -62,6 +64,12 @@ export async function run(): Promise<void> {
     rows.push(['node wasm x1', String(words), (1000 / (lat.reduce((a, b) => a + b, 0) / lat.length)).toFixed(0), perS.toFixed(0),
       pctl(lat, 0.5).toFixed(2), pctl(lat, 0.9).toFixed(2), pctl(lat, 0.99).toFixed(2)]);
   }
+  // The whole judgement the detector host and the CLI run: normalisation, language check, scoring, levels.
+  const judged = { scoreBatch: (ps: readonly string[]) => judge(det, ps, { sensitivity: 'balanced', batchSize: BATCH }) as unknown as Promise<RawScore[]> };
+  const paras = Array.from({ length: 256 }, (_, i) => paragraph(150, 150_000 + i).replace(/ it /g, ' it’s “quoted” — ').replace(/\./g, '.\u00a0'));
+  const { latencies: lat, batchPerSecond: perS } = await measureDetector(judged, paras, BATCH, { latency: 1, batch: 2 });
+  rows.push(['node wasm x1, judge()', '150', (1000 / (lat.reduce((a, b) => a + b, 0) / lat.length)).toFixed(0), perS.toFixed(0),
+    pctl(lat, 0.5).toFixed(2), pctl(lat, 0.9).toFixed(2), pctl(lat, 0.99).toFixed(2)]);
   await det.dispose?.();
 
   try {
