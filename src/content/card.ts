@@ -8,6 +8,7 @@ import type { Verdict } from '../core/types.ts';
 import { partsLine, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
 import { levelOf } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
+import { themeAt, type Theme } from './theme.ts';
 
 export const HOST_TAG = 'telltale-card';
 
@@ -18,15 +19,15 @@ interface Anchor {
   bottom: number;
 }
 
-/** Builds the card's content for a verdict. Exported for tests. */
-export function buildCardContent(doc: Document, v: Verdict, opts: { title?: string; text?: string } = {}): HTMLElement {
+/** Builds the card's content for a verdict, in the colours of `theme` (the page's under it). Exported for tests. */
+export function buildCardContent(doc: Document, v: Verdict, opts: { title?: string; text?: string; theme?: Theme } = {}): HTMLElement {
   const el = (tag: string, cls?: string, text?: string): HTMLElement => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined) e.textContent = text;
     return e;
   };
-  const card = el('div', `card level-${levelOf(v)}`);
+  const card = el('div', `card level-${levelOf(v)} theme-${opts.theme ?? 'light'}`);
   if (opts.title) card.append(el('div', 'meta', opts.title));
   // The level's words first; the one number beside them says how often human-written text scores as high.
   const head = el('div', 'head');
@@ -111,10 +112,11 @@ export class FloatingCard {
     }
   }
 
-  show(anchor: Anchor, v: Verdict, opts: { title?: string; text?: string } = {}): void {
+  /** Shows the card for `v` next to `anchor`; `near` is the element it is about (its page colours set the card's theme). */
+  show(anchor: Anchor, v: Verdict, opts: { title?: string; text?: string; near?: Element | null } = {}): void {
     const root = this.ensureHost();
     if (!root || !this.host) return;
-    const card = buildCardContent(this.doc, v, opts);
+    const card = buildCardContent(this.doc, v, { ...opts, theme: themeAt(this.doc, opts.near) });
     card.setAttribute('role', this.opts.role);
     if (this.opts.role === 'status') card.setAttribute('aria-live', 'polite');
     if (this.opts.interactive) {
@@ -187,6 +189,18 @@ export function selectionAnchor(doc: Document): Anchor {
   return { left: vw - 400, top: 8, right: vw - 8, bottom: 8 };
 }
 
+/** The element around the current selection (its page colours theme the selection card), or null. */
+export function selectionElement(doc: Document): Element | null {
+  try {
+    const sel = doc.getSelection?.();
+    if (!sel || sel.rangeCount === 0) return null;
+    const n = sel.getRangeAt(0).commonAncestorContainer;
+    return n.nodeType === 1 ? (n as Element) : n.parentElement;
+  } catch {
+    return null;
+  }
+}
+
 function deepActive(doc: Document): Element | null {
   let a: Element | null = doc.activeElement;
   while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
@@ -211,7 +225,7 @@ export function attachHoverCard(doc: Document, card: FloatingCard, source: Hover
   };
   const showFor = (hit: { el: Element; verdict: Verdict }) => {
     if (card.visible && card.subject === hit.el) return;
-    card.show(anchorOf(hit.el), hit.verdict);
+    card.show(anchorOf(hit.el), hit.verdict, { near: hit.el });
     card.subject = hit.el;
   };
   const path = (e: Event): EventTarget[] => (typeof e.composedPath === 'function' ? e.composedPath() : e.target ? [e.target] : []);

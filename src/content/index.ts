@@ -11,7 +11,7 @@ import type { Verdict } from '../core/types.ts';
 import type { PageReport, Settings } from '../protocol/messages.ts';
 import { handle, isExtensionPage, request } from '../protocol/client.ts';
 import { autoScanFor, loadSettings } from '../shared/settings.ts';
-import { FloatingCard, anchorOf, attachHoverCard, selectionAnchor } from './card.ts';
+import { FloatingCard, anchorOf, attachHoverCard, selectionAnchor, selectionElement } from './card.ts';
 import { Marks, levelOf } from './marks.ts';
 import { Scanner } from './scanner.ts';
 import { isOwn } from './styles.ts';
@@ -57,7 +57,7 @@ function init(doc: Document): void {
 
   const showSelection = (text: string, verdict: Verdict) => {
     selection = { text, verdict };
-    selectionCard.show(selectionAnchor(doc), verdict, { title: 'Telltale: selected text', text });
+    selectionCard.show(selectionAnchor(doc), verdict, { title: 'Telltale: selected text', text, near: selectionElement(doc) });
   };
 
   const reveal = (key: string): boolean => {
@@ -84,7 +84,7 @@ function init(doc: Document): void {
     }
     el.focus?.({ preventScroll: true });
     if (rec.verdict) {
-      hoverCard.show(anchorOf(el), rec.verdict);
+      hoverCard.show(anchorOf(el), rec.verdict, { near: el });
       hoverCard.subject = el;
     }
     return true;

@@ -10,6 +10,7 @@
 import type { ParagraphState, Verdict } from '../core/types.ts';
 import { verdictSentence } from '../shared/verdict-words.ts';
 import { HIGHLIGHT_GENERATED, HIGHLIGHT_UNCLEAR, ensureStyles, pageCss, type MarkLevel } from './styles.ts';
+import { themeAt, type Theme } from './theme.ts';
 
 export const ATTR_STATE = 'data-telltale-state';
 export const ATTR_SCORE = 'data-telltale-score';
@@ -39,7 +40,11 @@ export class Marks {
   private readonly described = new WeakSet<Element>();
   private readonly styledRoots = new WeakSet<Document | ShadowRoot>();
 
+  /** The page's own theme, for the marks' colours. */
+  private theme: Theme;
+
   constructor(private readonly doc: Document) {
+    this.theme = themeAt(doc);
     this.useHighlights = this.setUpHighlights();
     this.ensureStyles(doc);
   }
@@ -64,13 +69,17 @@ export class Marks {
 
   /** Puts the page stylesheet into `root` (the document, or an open shadow root holding paragraphs). */
   ensureStyles(root: Document | ShadowRoot): void {
-    ensureStyles(root, pageCss(this.useHighlights));
+    ensureStyles(root, pageCss(this.useHighlights, this.theme));
     this.styledRoots.add(root);
   }
 
-  /** Re-adds stylesheets a page may have dropped (it can reassign adoptedStyleSheets). */
+  /**
+   * Re-adds stylesheets a page may have dropped (it can reassign adoptedStyleSheets), in the colours of
+   * the page's theme as it is now (a page can switch to dark).
+   */
   recheckStyles(): void {
-    ensureStyles(this.doc, pageCss(this.useHighlights));
+    this.theme = themeAt(this.doc);
+    ensureStyles(this.doc, pageCss(this.useHighlights, this.theme));
   }
 
   /** Writes the public marks for one paragraph. Never throws (a hostile element must not stop the scan). */

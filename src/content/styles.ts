@@ -3,10 +3,13 @@
  * which a page's CSP on inline styles does not block; a `<style>` element is the fallback where
  * constructable sheets are missing or refused.
  *
- * Colours are mid-tone and translucent so that they read on light and dark pages alike; the levels
+ * Two palettes, for the page's own theme (theme.ts reads it from the colours the page paints): the
+ * underlines keep 3:1 against the page's background (WCAG 1.4.11) and the card's text 4.5:1 against
+ * the card (1.4.3), on light and dark pages alike; test/e2e/contrast.test.ts measures both. The levels
  * never differ by colour alone (wavy vs dotted underline, plus an accessible description).
  */
 import type { Level } from '../core/types.ts';
+import type { Theme } from './theme.ts';
 
 export const HIGHLIGHT_GENERATED = 'telltale-generated';
 export const HIGHLIGHT_UNCLEAR = 'telltale-unclear';
@@ -14,15 +17,18 @@ export const HIGHLIGHT_UNCLEAR = 'telltale-unclear';
 /** What a paragraph's mark shows: its level when scored (the value of `data-telltale-level`), else none. */
 export type MarkLevel = Level | 'none';
 
-const GEN_LINE = 'rgb(232, 89, 12)';
-const GEN_TINT = 'rgba(255, 170, 40, 0.28)';
-const UNC_LINE = 'rgb(120, 110, 230)';
+/** Mark colours per page theme: the generated underline and tint, the unclear underline. */
+export const PALETTE: Record<Theme, { gen: string; tint: string; unclear: string }> = {
+  light: { gen: '#c2410c', tint: 'rgba(251, 146, 60, 0.22)', unclear: '#4f46e5' },
+  dark: { gen: '#fb923c', tint: 'rgba(251, 146, 60, 0.2)', unclear: '#a5b4fc' },
+};
 
 /**
  * Page stylesheet. `highlights`: the text marks come from the CSS Custom Highlight API (no style on the
  * page's elements); otherwise the same marks are drawn on the element, without touching layout.
  */
-export function pageCss(highlights: boolean): string {
+export function pageCss(highlights: boolean, theme: Theme = 'light'): string {
+  const { gen: GEN_LINE, tint: GEN_TINT, unclear: UNC_LINE } = PALETTE[theme];
   const marks = highlights
     ? `
 ::highlight(${HIGHLIGHT_GENERATED}) {
@@ -66,7 +72,16 @@ export function pageCss(highlights: boolean): string {
 `;
 }
 
-/** Stylesheet inside the card's closed shadow root. Page CSS cannot reach it; `:host` resets inheritance. */
+/** The card's colours per page theme: background, text, and the two level colours (text on that background). */
+export const CARD_PALETTE: Record<Theme, { bg: string; text: string; gen: string; unclear: string }> = {
+  light: { bg: '#ffffff', text: '#1d1d1f', gen: '#c2410c', unclear: '#4f46e5' },
+  dark: { bg: '#24262b', text: '#eceef2', gen: '#fb923c', unclear: '#a5b4fc' },
+};
+
+/**
+ * Stylesheet inside the card's closed shadow root. Page CSS cannot reach it; `:host` resets inheritance.
+ * The card follows the theme of the page under it (`.theme-light` / `.theme-dark`, set when shown).
+ */
 export const CARD_CSS = `
 :host { all: initial; }
 .card {
@@ -75,32 +90,32 @@ export const CARD_CSS = `
   padding: 10px 12px;
   border-radius: 8px;
   border: 1px solid rgba(127, 127, 127, 0.45);
-  background: #ffffff;
-  color: #1d1d1f;
   font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   box-shadow: 0 4px 18px rgba(0, 0, 0, 0.25);
   text-align: start;
   unicode-bidi: plaintext;
   overflow-wrap: anywhere;
 }
-@media (prefers-color-scheme: dark) {
-  .card { background: #24262b; color: #eceef2; }
-}
+${(['light', 'dark'] as const).map((t) => {
+  const c = CARD_PALETTE[t];
+  return `.theme-${t} { background: ${c.bg}; color: ${c.text}; }
+.theme-${t}.level-generated .label, .theme-${t} .ev-pos { color: ${c.gen}; }
+.theme-${t} .ev-pos { text-decoration-color: ${c.gen}; }
+.theme-${t}.level-unclear .label { color: ${c.unclear}; }
+.theme-${t} button.close:focus-visible { outline: 2px solid ${c.gen}; }`;
+}).join('\n')}
 .head { display: flex; align-items: baseline; gap: 8px; }
 .label { font-size: 15px; font-weight: 700; }
 .share { margin-top: 4px; font-variant-numeric: tabular-nums; }
-.level-generated .label { color: ${GEN_LINE}; }
-.level-unclear .label { color: ${UNC_LINE}; }
-.meta { margin-top: 4px; opacity: 0.8; font-size: 12px; }
-.note { margin-top: 6px; padding: 4px 6px; border-radius: 4px; background: rgba(255, 170, 40, 0.18); }
+.meta { margin-top: 4px; font-size: 12px; }
+.note { margin-top: 6px; padding: 4px 6px; border-radius: 4px; border-inline-start: 3px solid currentColor; }
 ul { margin: 6px 0 0; padding-inline-start: 18px; }
 li { margin: 2px 0; }
-.ev-pos { text-decoration: underline wavy ${GEN_LINE}; text-decoration-skip-ink: none; }
+.ev-pos { text-decoration: underline wavy; text-decoration-skip-ink: none; }
 .quote { font-style: italic; }
 button.close {
   all: unset; cursor: pointer; margin-inline-start: auto; padding: 0 4px; font-size: 16px; line-height: 1;
 }
-button.close:focus-visible { outline: 2px solid ${GEN_LINE}; }
 `;
 
 /** Nodes the content script itself put into the page (card hosts, fallback <style>): never scanned. */
@@ -117,7 +132,7 @@ const adopted = new WeakMap<SheetRoot, { sheet?: CSSStyleSheet; style?: HTMLStyl
 
 /**
  * Adds `css` to `root` once (idempotent), keeping it there if the page later replaces
- * `adoptedStyleSheets` (call again to re-check; cheap).
+ * `adoptedStyleSheets` (call again to re-check; cheap). Called with other css, it replaces the rules.
  */
 export function ensureStyles(root: SheetRoot, css: string): void {
   let entry = adopted.get(root);
@@ -134,6 +149,15 @@ export function ensureStyles(root: SheetRoot, css: string): void {
     } catch {
       entry.sheet = undefined;
     }
+  } else if (entry.css !== css) {
+    // The page switched theme: the same sheet, new rules.
+    entry.css = css;
+    try {
+      entry.sheet?.replaceSync(css);
+    } catch {
+      entry.sheet = undefined;
+    }
+    if (entry.style) entry.style.textContent = css;
   }
   if (entry.sheet) {
     try {
