@@ -1,21 +1,25 @@
 /**
  * One build, two browsers: `dist/chrome/` and `dist/firefox/` (unpacked, loadable), the CLI in
- * `dist/cli/`, and with `--package` the store zips in `dist/packages/`.
+ * `dist/cli/`, and with `--package` the store zips in `dist/packages/` (scripts/package.ts).
+ * `--out DIR` writes all of it under DIR instead of `dist/`; `--minify`; `--hub-url=URL`.
  *
  * Chrome and Firefox differ only in the manifest (derived here from the top-level Chrome
  * `manifest.json`) and in the files under `src/platform/<browser>/`, chosen by the `@platform/*` alias.
+ *
+ * The build is defined once, as esbuild contexts (`createBuild`): `npm run build` rebuilds them once,
+ * `npm start` (scripts/dev.ts) watches them. The static files (extension/, the onnxruntime wasm, the
+ * embedded model, the manifest) are copied by a plugin after each build of a browser's ES-module
+ * bundle, and esbuild's watcher also watches them, so both modes share every step.
  */
 import { ORT_DIR, ORT_WASM } from '../src/core/runtime-files.ts';
-import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { context, type BuildContext, type BuildOptions, type BuildResult, type Plugin } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
-const args = new Set(process.argv.slice(2));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+export const ROOT = root;
+const pkgVersion = () => (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
 export type Browser = 'chrome' | 'firefox';
 export const GECKO_ID = 'telltale@telltale.dev';
@@ -72,7 +76,7 @@ export const xenovaOrtStub: Plugin = {
 
 export function manifestFor(browser: Browser): Record<string, unknown> {
   const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  m.version = pkg.version;
+  m.version = pkgVersion();
   if (browser === 'firefox') {
     // Firefox has no offscreen API and no background service worker: an event page hosts the detector.
     m.background = { scripts: ['background.js'], type: 'module' };
@@ -89,30 +93,40 @@ export function manifestFor(browser: Browser): Record<string, unknown> {
   return m;
 }
 
-async function buildBrowser(browser: Browser): Promise<void> {
-  const out = join(dist, browser);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const common: BuildOptions = {
-    bundle: true,
-    outdir: out,
-    target: browser === 'chrome' ? 'chrome120' : 'firefox128',
-    platform: 'browser',
-    sourcemap: 'linked',
-    minify: args.has('--minify'),
-    legalComments: 'linked',
-    logLevel: 'warning',
-    plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-  };
-  const esm = ['src/background/index.ts', 'src/popup/index.tsx', 'src/options/index.tsx'];
-  if (browser === 'chrome') esm.push('src/offscreen/index.ts');
-  const entry = (f: string) => ({ in: join(root, f), out: f.split('/')[1]! === 'background' ? 'background' : f.split('/')[1]! });
-  await build({ ...common, format: 'esm', entryPoints: esm.filter((f) => existsSync(join(root, f))).map(entry), splitting: false });
-  await build({ ...common, format: 'iife', entryPoints: [{ in: join(root, 'src/content/index.ts'), out: 'content' }] });
+export interface BuildConfig {
+  /** Where `chrome/`, `firefox/`, `cli/` (and `packages/`) go; default `dist/` in the repository. */
+  out: string;
+  minify: boolean;
+  /** Download Hub models from this mirror instead of huggingface.co (`models/hub-source.json`). */
+  hubUrl?: string;
+  /** A last change to each browser's manifest (the dev loop numbers its builds in `version_name`). */
+  manifest?: (m: Record<string, unknown>, browser: Browser) => Record<string, unknown>;
+  /** A folder whose files are copied into each browser's folder as they are and watched like extension/ (tests). */
+  extraStatic?: string;
+}
 
+export type Target = Browser | 'cli';
+
+export const defaultConfig = (): BuildConfig => ({ out: join(root, 'dist'), minify: false });
+
+/** Every file under `dir` (absolute paths), for esbuild's watcher. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+/** The static folders and files each browser's folder is made of, besides the bundles. */
+function staticSources(cfg: BuildConfig): { files: string[]; dirs: string[] } {
+  const dirs = [join(root, 'extension'), join(root, 'models/embedded'), join(root, 'models/hub'), ...(cfg.extraStatic ? [cfg.extraStatic] : [])];
+  const files = [join(root, 'manifest.json'), join(root, 'package.json'), join(root, 'models/registry.json'), ...dirs.flatMap(filesUnder)];
+  return { files: files.filter((f) => existsSync(f)), dirs: dirs.filter((d) => existsSync(d)) };
+}
+
+/** Copies the static files and writes the manifest into `<out>/<browser>/`. */
+function writeStatic(browser: Browser, cfg: BuildConfig): void {
+  const out = join(cfg.out, browser);
   cpSync(join(root, 'extension'), out, { recursive: true, filter: (src) => !(browser === 'firefox' && src.endsWith('offscreen.html')) });
   mkdirSync(join(out, ORT_DIR), { recursive: true });
   cpSync(join(root, 'node_modules/onnxruntime-web/dist', ORT_WASM), join(out, ORT_DIR, ORT_WASM));
@@ -121,39 +135,145 @@ async function buildBrowser(browser: Browser): Promise<void> {
   cpSync(join(root, 'models/embedded'), join(out, 'models/embedded'), { recursive: true, filter: (s) => !/\.[a-z]+$/.test(s) || /(model\.onnx|meta\.json)$/.test(s) });
   if (existsSync(join(root, 'models/hub'))) cpSync(join(root, 'models/hub'), join(out, 'models/hub'), { recursive: true, filter: (s) => !s.endsWith('.md') });
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
-  // `--hub-url URL`: download Hub models from a mirror instead of huggingface.co.
-  const hubUrl = process.argv.find((a) => a.startsWith('--hub-url='))?.slice('--hub-url='.length);
-  if (hubUrl) writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify({ hubUrl }) + '\n');
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser), null, 2) + '\n');
+  if (cfg.hubUrl) writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify({ hubUrl: cfg.hubUrl }) + '\n');
+  if (cfg.extraStatic && existsSync(cfg.extraStatic)) cpSync(cfg.extraStatic, out, { recursive: true });
+  const manifest = cfg.manifest ? cfg.manifest(manifestFor(browser), browser) : manifestFor(browser);
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
-async function buildCli(): Promise<void> {
-  await build({
-    entryPoints: [join(root, 'src/cli/telltale.ts')],
-    outfile: join(dist, 'cli/telltale.mjs'),
+/**
+ * Runs the static step after every successful build of the context it is in, and has esbuild watch
+ * the static files (through the entry point's load, one of the two places a plugin can add watched paths).
+ */
+function staticPlugin(browser: Browser, cfg: BuildConfig, entry: string): Plugin {
+  return {
+    name: 'static-files',
+    setup(b) {
+      // onLoad, not onResolve: a path resolved by a plugin loses its package's module type (`"type": "module"`).
+      b.onLoad({ filter: new RegExp(`^${entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }, (a) => {
+        const { files, dirs } = staticSources(cfg);
+        return { contents: readFileSync(a.path, 'utf8'), loader: 'ts', watchFiles: files, watchDirs: dirs };
+      });
+      b.onEnd((r) => {
+        if (r.errors.length === 0) writeStatic(browser, cfg);
+      });
+    },
+  };
+}
+
+/** The esbuild options of one target: two bundles per browser (ES modules, and the content script as a classic script), one for the CLI. */
+export function buildOptions(target: Target, cfg: BuildConfig): BuildOptions[] {
+  // Paths in the output (module comments) are relative to the repository wherever it is checked out.
+  const where = { absWorkingDir: root, logLevel: 'warning' as const };
+  if (target === 'cli') {
+    return [{ ...where, entryPoints: [join(root, 'src/cli/telltale.ts')], outfile: join(cfg.out, 'cli/telltale.mjs'), bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', sourcemap: 'linked' }];
+  }
+  const browser = target;
+  const common: BuildOptions = {
+    ...where,
     bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
+    outdir: join(cfg.out, browser),
+    target: browser === 'chrome' ? 'chrome120' : 'firefox128',
+    platform: 'browser',
     sourcemap: 'linked',
-    logLevel: 'warning',
-  });
+    minify: cfg.minify,
+    legalComments: 'linked',
+    plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin],
+    define: { 'process.env.NODE_ENV': '"production"' },
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+  };
+  const esm = ['src/background/index.ts', 'src/popup/index.tsx', 'src/options/index.tsx'];
+  if (browser === 'chrome') esm.push('src/offscreen/index.ts');
+  const entry = (f: string) => ({ in: join(root, f), out: f.split('/')[1]! === 'background' ? 'background' : f.split('/')[1]! });
+  const background = join(root, esm[0]!);
+  return [
+    { ...common, format: 'esm', entryPoints: esm.filter((f) => existsSync(join(root, f))).map(entry), splitting: false, plugins: [...common.plugins!, staticPlugin(browser, cfg, background)] },
+    { ...common, format: 'iife', entryPoints: [{ in: join(root, 'src/content/index.ts'), out: 'content' }] },
+  ];
 }
 
-function packageZips(): void {
-  const outDir = join(dist, 'packages');
-  mkdirSync(outDir, { recursive: true });
-  for (const browser of ['chrome', 'firefox'] as const) {
-    const name = `telltale-${browser}-${pkg.version}.zip`;
-    rmSync(join(outDir, name), { force: true });
-    execFileSync(join(root, 'node_modules/.bin/web-ext'), ['build', '--source-dir', join(dist, browser), '--artifacts-dir', outDir, '--filename', name, '--overwrite-dest', '--ignore-files', '*.map', '--no-config-discovery'], { stdio: 'inherit' });
+export interface BuildHandle {
+  /** Builds every target once more (static files included); rejects when esbuild reports errors. */
+  rebuild(): Promise<void>;
+  /** Starts esbuild's watchers (they build once at the start, then on every change). */
+  watch(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface BuildHooks {
+  onStart?(target: Target): void;
+  onEnd?(target: Target, result: BuildResult): void;
+}
+
+/**
+ * The build of `targets` as esbuild contexts, their output folders emptied first. `hooks` hear the start
+ * and end of every build of every context (the dev loop reloads the extension when they are all done).
+ */
+export async function createBuild(cfg: BuildConfig, targets: Target[], hooks: BuildHooks = {}): Promise<BuildHandle> {
+  const contexts: BuildContext[] = [];
+  for (const target of targets) {
+    const dir = join(cfg.out, target);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const opts of buildOptions(target, cfg)) {
+      const notify: Plugin = {
+        name: 'notify',
+        setup(b) {
+          b.onStart(() => void hooks.onStart?.(target));
+          b.onEnd((r) => void hooks.onEnd?.(target, r));
+        },
+      };
+      contexts.push(await context({ ...opts, plugins: [...(opts.plugins ?? []), notify] }));
+    }
+  }
+  return {
+    async rebuild() {
+      // esbuild throws on errors (and has logged them).
+      await Promise.all(contexts.map((c) => c.rebuild()));
+    },
+    async watch() {
+      await Promise.all(contexts.map((c) => c.watch()));
+    },
+    async dispose() {
+      await Promise.all(contexts.map((c) => c.dispose()));
+    },
+  };
+}
+
+/** `npm run build`: every target once. */
+export async function buildAll(cfg: BuildConfig, targets: Target[] = ['chrome', 'firefox', 'cli']): Promise<void> {
+  const b = await createBuild(cfg, targets);
+  try {
+    await b.rebuild();
+  } finally {
+    await b.dispose();
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('build.ts')) {
+/** `--out DIR`, `--out=DIR`, `--minify`, `--hub-url=URL`, `--package`. */
+export function parseBuildArgs(argv: string[]): BuildConfig & { package: boolean } {
+  const cfg = { ...defaultConfig(), package: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--minify') cfg.minify = true;
+    else if (a === '--package') cfg.package = true;
+    else if (a.startsWith('--hub-url=')) cfg.hubUrl = a.slice('--hub-url='.length);
+    else if (a.startsWith('--out=')) cfg.out = resolve(a.slice('--out='.length));
+    else if (a === '--out' && argv[i + 1]) cfg.out = resolve(argv[++i]!);
+    else throw new Error(`build: unknown option ${a}`);
+  }
+  return cfg;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const t0 = Date.now();
-  await Promise.all([buildBrowser('chrome'), buildBrowser('firefox'), buildCli()]);
-  if (args.has('--package')) packageZips();
-  console.log(`built dist/chrome, dist/firefox, dist/cli in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const cfg = parseBuildArgs(process.argv.slice(2));
+  await buildAll(cfg);
+  const shown = relative(process.cwd(), cfg.out) || '.';
+  console.log(`built ${shown}/chrome, ${shown}/firefox, ${shown}/cli in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (cfg.package) {
+    const { packageAll } = await import('./package.ts');
+    packageAll(cfg.out);
+  }
 }

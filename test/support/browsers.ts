@@ -43,9 +43,9 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
  * A copy of the built extension whose only difference is host access to the test server, granted
  * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
  */
-function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string): string {
+function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser)): string {
   const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
-  cpSync(join(ROOT, 'dist', browser), dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
   manifest.host_permissions = ['http://127.0.0.1/*'];
@@ -68,8 +68,9 @@ export interface Harness {
 }
 
 
-export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
-  const ext = testCopy('chrome', opts.hubUrl);
+/** `extension`: the unpacked extension to load (a copy of it), default dist/chrome. */
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome', opts.hubUrl, opts.extension);
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
