@@ -49,9 +49,11 @@ async function cardColours(cdp: CDPSession): Promise<{ dark: boolean; colours: R
 }
 
 /** The colours our stylesheet draws the two marks with (the page can read its adopted sheets, and so can we). */
-function markColours(page: Page): Promise<{ generated: string | null; unclear: string | null; tint: string | null; background: string; text: string }> {
+interface MarkColours { generated: string | null; unclear: string | null; tint: string | null; background: string; text: string }
+
+function markColours(page: Page): Promise<MarkColours> {
   // A string, not a function: the test runner's transpiler would add helpers the page does not have.
-  return page.evaluate(`(() => {
+  return page.evaluate<[], () => MarkColours>(`(() => {
     const rules = document.adoptedStyleSheets.flatMap((s) => [...s.cssRules].map((r) => r.cssText)).concat(
       [...document.querySelectorAll('style[data-telltale]')].map((s) => s.textContent || ''));
     const colourOf = (name) => {
