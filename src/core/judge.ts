@@ -21,6 +21,8 @@ export const REASONS = {
   empty: 'No text to judge.',
   binary: 'Not text: it looks like binary data or code points that carry no words.',
   failed: 'The detector failed on this text.',
+  uncalibrated: (name: string) =>
+    `Not calibrated: ${name} has not been fitted on labelled texts yet, so its statistic is shown as it is and nothing is flagged.`,
 } as const;
 
 /** Mostly control characters, replacement characters or private-use code points: not prose. */
@@ -37,11 +39,12 @@ function looksBinary(text: string): boolean {
 export async function judge(detector: Detector, texts: readonly string[], opts: JudgeOptions): Promise<Verdict[]> {
   const { policy, info } = detector;
   const threshold = policy.thresholds[opts.sensitivity];
+  const calibrated = detector.calibrated !== false;
   const verdicts: (Verdict | undefined)[] = new Array(texts.length);
   const toScore: { index: number; text: string; short: boolean }[] = [];
 
   texts.forEach((raw, index) => {
-    const base = { detector: info.id, flagged: false } as const;
+    const base = { detector: info.id, flagged: false, ...(calibrated ? {} : { calibrated: false as const }) };
     if (looksBinary(raw)) {
       verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary };
       return;
@@ -80,16 +83,22 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
     batch.forEach((item, j) => {
       const v = verdicts[item.index]!;
       const s = scores?.[j];
-      if (!s || !Number.isFinite(s.p)) {
+      const raw = s ? (s.raw ?? s.logit) : NaN;
+      // A calibrated detector must give a probability; an uncalibrated one its statistic (for text too
+      // short to judge it may have none: a one-token text predicts nothing).
+      const ok = s && (calibrated ? s.p !== null && Number.isFinite(s.p) : item.short || Number.isFinite(raw));
+      if (!ok) {
         Object.assign(v, { state: 'error', p_machine: null, reason: failure ?? REASONS.failed });
         return;
       }
-      v.p_machine = s.p;
+      v.p_machine = calibrated ? s.p : null;
+      if (Number.isFinite(raw)) v.raw = raw;
       if (s.parts) v.parts = s.parts;
       if (item.short) {
         v.reason = REASONS.tooShort(policy.minWords);
       } else {
-        v.flagged = s.p >= threshold;
+        v.flagged = calibrated && s.p !== null && s.p >= threshold;
+        if (!calibrated) v.reason = REASONS.uncalibrated(detector.statistic?.name ?? info.name);
         if (s.evidence?.length) v.evidence = s.evidence;
       }
     });
@@ -99,5 +108,5 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
 
 /** The verdict's flag at another sensitivity, without rescoring. */
 export function flaggedAt(v: Verdict, policyThresholds: Record<Sensitivity, number>, s: Sensitivity): boolean {
-  return v.state === 'scored' && v.p_machine !== null && v.p_machine >= policyThresholds[s];
+  return v.state === 'scored' && v.calibrated !== false && v.p_machine !== null && v.p_machine >= policyThresholds[s];
 }

@@ -10,8 +10,10 @@ import { AutoTokenizer, PreTrainedTokenizer } from '@xenova/transformers/src/tok
 export interface TextTokenizer {
   /** Token ids of `text`: text tokens only, unless made with `specialTokens: true`. */
   encode(text: string): number[];
-  /** The pad token's id; where the tokenizer has none, its eos token's (as Transformers does), else 1. */
+  /** Id to pad batches with: the pad token's, else the eos token's (as Transformers does), else 1. */
   padId: number;
+  /** The pad token's id, else the eos token's; undefined when the tokenizer has neither. */
+  padTokenId?: number;
   eosId?: number;
 }
 
@@ -35,6 +37,7 @@ export function tokenizerFromFiles(tokenizerJson: Uint8Array, tokenizerConfig: U
   return {
     encode: (text) => tok.encode(text, null, { add_special_tokens: add }),
     padId: tok.pad_token_id ?? 1,
+    padTokenId: tok.pad_token_id,
     eosId: tok.eos_token_id,
   };
 }

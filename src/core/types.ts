@@ -36,13 +36,35 @@ export interface NormalisationReport {
 
 /** One detector's output for one text. */
 export interface RawScore {
-  /** Calibrated P(machine), from the detector's own calibration (measured on dev). */
-  p: number;
-  /** Uncalibrated machine logit (larger means more likely generated), for combining detectors. */
+  /**
+   * Calibrated P(machine), from the detector's own calibration (measured on dev). Null from a detector
+   * that has no calibration (`Detector.calibrated === false`): its statistic is not a probability.
+   */
+  p: number | null;
+  /**
+   * Machine logit (larger means more likely generated), for combining detectors. For an uncalibrated
+   * detector it is only its statistic oriented so that larger means machine, not a log-odds.
+   */
   logit: number;
+  /**
+   * The detector's own statistic, as its authors define it (Fast-DetectGPT's sampling discrepancy, the
+   * Binoculars score). Absent: `logit` is the statistic (RoBERTa's machine logit, the embedded model's).
+   */
+  raw?: number;
   evidence?: Evidence[];
   /** Each detector's own calibrated probability, when this score combines several. */
   parts?: Record<string, number>;
+}
+
+/** A score that carries a probability: what calibrated detectors (embedded, RoBERTa, combined) return. */
+export type CalibratedScore = RawScore & { p: number };
+
+/** What a detector's raw statistic is, for people and for orienting it. */
+export interface StatisticInfo {
+  /** e.g. "Fast-DetectGPT sampling discrepancy". */
+  name: string;
+  /** Which way machine-written text moves it. */
+  machine: 'higher' | 'lower';
 }
 
 /** How a detector's scores are to be read; measured on the dev split and shipped with the model. */
@@ -70,8 +92,22 @@ export interface DetectorInfo {
 export interface Detector {
   readonly info: DetectorInfo;
   readonly policy: JudgingPolicy;
+  /**
+   * False: the detector has no fitted calibration (a zero-shot detector before `npm run calibrate`): its
+   * scores have `p: null` and a `raw` statistic, its verdicts say so (`calibrated: false`), it flags nothing,
+   * and no combination may include it. Absent means true.
+   */
+  readonly calibrated?: boolean;
+  /** What `RawScore.raw` is, when the detector reports its own statistic. */
+  readonly statistic?: StatisticInfo;
   scoreBatch(texts: readonly string[]): Promise<RawScore[]>;
   dispose?(): Promise<void>;
+}
+
+/** A detector with a calibration: every score carries a probability (embedded, RoBERTa, combined). */
+export interface CalibratedDetector extends Detector {
+  readonly calibrated?: true;
+  scoreBatch(texts: readonly string[]): Promise<CalibratedScore[]>;
 }
 
 /** The final answer for one paragraph, as the CLI prints it and the extension shows it. */
@@ -79,14 +115,24 @@ export interface Verdict {
   state: VerdictState;
   /**
    * Calibrated P(machine). Present for `scored` and, as an unreliable estimate, for `too-short`;
-   * null for `unsupported` and `error`.
+   * null for `unsupported` and `error`, and for every verdict of an uncalibrated detector (`calibrated: false`).
    */
   p_machine: number | null;
-  /** Whether the extension flags it at the sensitivity used. Only ever true for `scored`. */
+  /** Whether the extension flags it at the sensitivity used. Only ever true for `scored` by a calibrated detector. */
   flagged: boolean;
   /** Id of the detector that judged it. */
   detector: string;
-  /** Words a person understands, for every state but `scored`. */
+  /**
+   * The detector's uncalibrated statistic (RawScore.raw, else its logit), for `scored` and `too-short`:
+   * the discrepancy, the Binoculars score, RoBERTa's machine logit, the embedded model's logit.
+   */
+  raw?: number;
+  /**
+   * Present (false) only when the detector has no calibration: `p_machine` is null, nothing is flagged,
+   * and `raw` with the detector's `statistic` is all there is to show (with `reason` in words).
+   */
+  calibrated?: false;
+  /** Words a person understands: for every state but `scored`, and for a `scored` verdict that is not calibrated. */
   reason?: string;
   /** Per-detector calibrated probabilities when several were combined. */
   parts?: Record<string, number>;

@@ -5,7 +5,7 @@
  */
 import { createSession, ort, type Backend } from '../runtime.ts';
 import { countWords } from '../normalise.ts';
-import type { Detector, Evidence, JudgingPolicy, RawScore, Sensitivity } from '../types.ts';
+import type { CalibratedDetector, CalibratedScore, Evidence, JudgingPolicy, Sensitivity } from '../types.ts';
 import {
   DEFAULT_FEATURE_CONFIG,
   DENSE_DIM,
@@ -36,7 +36,7 @@ export interface EmbeddedOptions {
   maxCells?: number;
 }
 
-export type EmbeddedDetector = Detector & {
+export type EmbeddedDetector = CalibratedDetector & {
   backend: Backend;
   meta: EmbeddedMeta;
   /** The raw features, for tests and tools. */
@@ -109,7 +109,7 @@ export async function createEmbeddedDetector(
     return { contrib, head, N };
   }
 
-  async function runChunk(items: Prepared[]): Promise<RawScore[]> {
+  async function runChunk(items: Prepared[]): Promise<CalibratedScore[]> {
     const { contrib, head, N } = await runRaw(items);
     return items.map((it, b) => {
       const m = it.f.indices.length;
@@ -133,7 +133,7 @@ export async function createEmbeddedDetector(
       const prepared: Prepared[] = texts.map((text) => ({ text, f: extractFeatures(text, config, maxEvidence > 0) }));
       // Similar lengths together, so short paragraphs are not padded to the longest one.
       const order = prepared.map((_, i) => i).sort((x, y) => prepared[x]!.f.indices.length - prepared[y]!.f.indices.length);
-      const results: RawScore[] = new Array(texts.length);
+      const results: CalibratedScore[] = new Array(texts.length);
       let i = 0;
       while (i < order.length) {
         let j = i + 1;

@@ -8,8 +8,8 @@ import { HubClient, type DownloadProgress } from '../hub/download.ts';
 import { wantedFiles } from '../hub/registry.ts';
 import type { FileStore } from '../hub/store.ts';
 import { createSession, webGpuFeatures, type Backend } from '../runtime.ts';
-import type { Detector, JudgingPolicy } from '../types.ts';
-import { createRobertaDetector, sessionRunner, type LogitsRunner } from './detector.ts';
+import type { JudgingPolicy } from '../types.ts';
+import { createRobertaDetector, sessionRunner, type LogitsRunner, type RobertaDetector } from './detector.ts';
 import { machineIndex, type ModelConfig } from './labels.ts';
 import { chooseVariant, DEFAULT_POLICY, findEntry, type Variant } from './registry.ts';
 import { tokenizerFromFiles } from './tokenizer.ts';
@@ -45,7 +45,7 @@ export interface HubDetectorOptions {
 /** The files a detector needs for one variant (shared with every Hub model: src/core/hub/registry.ts). */
 export { wantedFiles };
 
-export async function createHubDetector(opts: HubDetectorOptions): Promise<Detector & { backend: Backend; variant: string }> {
+export async function createHubDetector(opts: HubDetectorOptions): Promise<RobertaDetector & { backend: Backend; variant: string }> {
   const entry = findEntry(opts.repo);
   const repo = entry?.repo ?? opts.repo;
   const features = opts.gpuFeatures ?? (opts.backend === 'webgpu' ? await webGpuFeatures() : new Set<string>());
