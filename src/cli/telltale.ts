@@ -171,14 +171,19 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError('--detector binoculars --model OBSERVER_REPO needs --performer PERFORMER_REPO (two models sharing one tokenizer)');
   }
 
+  let progressed = false;
   const detector = await loadDetector({
     detector: values.detector!,
     hubUrl: values.hub,
     model: values.model,
     performer: values.performer,
     variant: values.variant as Variant | undefined,
-    onProgress: (f, loaded, total) => process.stderr.write(`\rdownloading ${f}: ${total ? Math.round((100 * loaded) / total) : 0}%   `),
+    onProgress: (f, loaded, total) => {
+      progressed = true;
+      process.stderr.write(`\rdownloading ${f}: ${total ? Math.round((100 * loaded) / total) : 0}%   `);
+    },
   });
+  if (progressed) process.stderr.write('\n');
   const sensitivity = values.sensitivity as Sensitivity;
   if (detector.calibrated === false && command === 'score') {
     process.stderr.write(`telltale: ${detector.info.name} has no calibration yet: p_machine is null and nothing is flagged${values.raw ? '' : '; --raw prints its statistic'} (${detector.statistic?.name}, ${detector.statistic?.machine} means more machine-like).\n`);
