@@ -1,12 +1,16 @@
 /**
- * `npm run test-models`: makes the project's own RoBERTa-shaped models.
+ * `npm run test-models`: makes the project's own RoBERTa-shaped and Llama-shaped models.
  *
- *   npx tsx scripts/make-test-models.ts            tiny models -> test/fixtures/tiny-roberta{,-swapped}/ (committed)
+ *   npx tsx scripts/make-test-models.ts            tiny models -> test/fixtures/tiny-roberta{,-swapped}/ and
+ *                                                  tiny-llama{,-instruct}/ + zeroshot-reference.json (committed)
+ *   npx tsx scripts/make-test-models.ts --only roberta|llama    one family
  *   npx tsx scripts/make-test-models.ts --bench    RoBERTa-base-sized model -> models/bench/roberta-base/ (gitignored)
+ *   npx tsx scripts/make-test-models.ts --bench-lm SmolLM2-135M-shaped model -> models/bench/smollm2-135m/ (gitignored)
  *
  * The tokenizer (byte-level BPE, GPT-2/RoBERTa style) is trained here, in TypeScript, on text
  * written for this script (TRAINING_TEXT below), so it is deterministic and owes nothing to anyone.
- * The ONNX graphs (random weights, fixed seed) come from scripts/make-test-models.py, which needs
+ * The ONNX graphs (random weights, fixed seed) come from scripts/make-test-models.py (RoBERTa) and
+ * make-test-llama.py (causal LMs; reference values: zeroshot-reference.py), which need
  * Debian's python3-torch and python3-onnx: `apt-get install -y python3-torch python3-onnx`, run with
  * /usr/bin/python3. CI never runs this: the tiny outputs are committed.
  */
