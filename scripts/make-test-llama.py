@@ -12,6 +12,9 @@ Writes, into --out:
                         made by make-test-models.py --requantize
   model_fp16.onnx       every float tensor in float16, including the past/present inputs and outputs and the
                         logits (as the Hub's fp16 exports have them)
+  model_q4.onnx         4-bit weights as the Hub's q4 exports have them: every MatMul with a constant weight
+                        becomes com.microsoft MatMulNBits (bits 4, block 32, a scale per block and column, no
+                        zero points: zero point 8), fp32 activations; embeddings stay fp32
 
 The architecture is LlamaForCausalLM's (RMSNorm, rotary embeddings with rotate_half, grouped-query attention,
 SwiGLU MLP, tied input/output embeddings), written out here in plain torch so that it needs no `transformers`.
@@ -176,6 +179,41 @@ def to_fp16(src, dst):
     onnx.save(m, dst)
 
 
+def to_q4(src, dst, block=32):
+    m = onnx.load(src)
+    g = m.graph
+    inits = {t.name: t for t in g.initializer}
+    nodes, drop = [], set()
+    for n in g.node:
+        w = inits.get(n.input[1]) if n.op_type == 'MatMul' and len(n.input) > 1 else None
+        if w is None or len(w.dims) != 2:
+            nodes.append(n)
+            continue
+        W = numpy_helper.to_array(w).astype(np.float32)  # [K, N]: y = x @ W
+        K, N = W.shape
+        kb = (K + block - 1) // block
+        Wp = np.zeros((kb * block, N), np.float32)
+        Wp[:K] = W
+        blocks = Wp.T.reshape(N, kb, block)  # per column, per block along K
+        scale = np.maximum(np.abs(blocks).max(axis=2), 1e-12) / 7.0
+        q = np.clip(np.round(blocks / scale[:, :, None]) + 8, 0, 15).astype(np.uint8)
+        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)  # element 2i low nibble, 2i+1 high
+        b = n.output[0]
+        g.initializer.extend([numpy_helper.from_array(packed, w.name + '_q4'), numpy_helper.from_array(scale.reshape(-1).astype(np.float32), w.name + '_q4_scales')])
+        drop.add(w.name)
+        nodes.append(helper.make_node('MatMulNBits', [n.input[0], w.name + '_q4', w.name + '_q4_scales'], [b], name=b + '_q4',
+                                      domain='com.microsoft', K=K, N=N, bits=4, block_size=block))
+    keep = [t for t in g.initializer if t.name not in drop]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    del g.node[:]
+    g.node.extend(nodes)
+    del g.value_info[:]
+    if not any(o.domain == 'com.microsoft' for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid('com.microsoft', 1))
+    onnx.save(m, dst)
+
+
 def config_for(a):
     return {
         'architectures': ['LlamaForCausalLM'], 'model_type': 'llama',
@@ -204,7 +242,7 @@ if __name__ == '__main__':
     p.add_argument('--bos', type=int, default=0)
     p.add_argument('--eos', type=int, default=0)
     p.add_argument('--seed', type=int, default=1)
-    p.add_argument('--variants', default='fp32,q8,fp16')
+    p.add_argument('--variants', default='fp32,q8,fp16,q4')
     a = p.parse_args()
     config = config_for(a)
     model = build(config, a.seed)
@@ -222,5 +260,7 @@ if __name__ == '__main__':
                                os.path.join(onnx_dir, 'model_quantized.onnx'), 'int8', str(a.vocab)])
     if 'fp16' in variants:
         to_fp16(fp32, os.path.join(onnx_dir, 'model_fp16.onnx'))
+    if 'q4' in variants:
+        to_q4(fp32, os.path.join(onnx_dir, 'model_q4.onnx'))
     for f in sorted(os.listdir(onnx_dir)):
         print(f, os.path.getsize(os.path.join(onnx_dir, f)))

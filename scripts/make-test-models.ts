@@ -273,7 +273,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(`bench model in ${dir}`);
   } else if (process.argv.includes('--bench-lm')) {
     const dir = join(ROOT, 'models/bench/smollm2-135m');
-    makeLlama(dir, { ...SMOLLM2_135M, seed: 7, instruct: false, variants: 'fp32,q8' });
+    makeLlama(dir, { ...SMOLLM2_135M, seed: 7, instruct: false, variants: 'fp32,q8,q4' });
     console.log(`bench model in ${dir}`);
   } else {
     const base = join(ROOT, 'test/fixtures');
@@ -287,8 +287,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     if (!only || only === 'llama') {
       // Observer (a base model) and performer (its instruct sibling): one tokenizer, different weights.
       const shape = { hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 64 };
-      makeLlama(join(base, 'tiny-llama'), { ...shape, seed: 11, instruct: false, variants: 'fp32,q8,fp16' });
-      makeLlama(join(base, 'tiny-llama-instruct'), { ...shape, seed: 12, instruct: true, variants: 'fp32,q8,fp16' });
+      makeLlama(join(base, 'tiny-llama'), { ...shape, seed: 11, instruct: false, variants: 'fp32,q8,fp16,q4' });
+      makeLlama(join(base, 'tiny-llama-instruct'), { ...shape, seed: 12, instruct: true, variants: 'fp32,q8,fp16,q4' });
       await makeZeroShotReference(join(base, 'tiny-llama'), join(base, 'tiny-llama-instruct'), join(base, 'zeroshot-reference.json'));
       console.log('tiny causal LMs in test/fixtures/tiny-llama{,-instruct}, torch reference in test/fixtures/zeroshot-reference.json');
     }

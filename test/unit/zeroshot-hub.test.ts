@@ -41,6 +41,7 @@ before(async () => {
     [BASE]: base,
     [INSTRUCT]: repoFromDir(LLAMA_INSTRUCT),
     'someone/tiny-llama': repoFromDir(LLAMA),
+    'someone/no-q4': repoFromDir(LLAMA, { 'onnx/model_q4.onnx': null }),
     'someone/other-tokenizer': repoFromDir(LLAMA_INSTRUCT, { 'tokenizer.json': JSON.stringify(tj) }),
   });
 });
@@ -95,15 +96,20 @@ describe('zero-shot detectors from the (mock) Hub', () => {
     await assert.rejects(createZeroShotHubDetector(opts({ performer: INSTRUCT })), /--performer is for Binoculars/);
   });
 
-  test('wasm: the 8-bit file for a repo outside the registry (one window per run); the registry\'s SmolLM2 entry asks for its 4-bit file', async () => {
+  test('wasm: the 8-bit file for a repo outside the registry (one window per run); the registry\'s SmolLM2 entry takes its 4-bit file', async () => {
     const d = await createZeroShotHubDetector(opts({ model: 'someone/tiny-llama', variant: undefined }));
     assert.equal(d.variant, 'q8');
     assert.ok(hub.log.some((l) => l.path.endsWith('someone/tiny-llama/resolve/' + base.commit + '/onnx/model_quantized.onnx')));
     await d.dispose?.();
     const f = await lmFiles(BASE, { backend: 'wasm' });
     assert.deepEqual([f.variant, f.files.at(-1)!.path], ['q4', 'onnx/model_q4.onnx']);
-    // The tiny fixture has no 4-bit file: a clear 404, nothing half-loaded.
-    await assert.rejects(createZeroShotHubDetector(opts({ variant: undefined })), (e: Error) => e instanceof HubError && /has no file onnx\/model_q4.onnx/.test(e.message));
+    const q4 = await createZeroShotHubDetector(opts({ variant: undefined }));
+    assert.equal(q4.variant, 'q4');
+    const [x] = await q4.scoreTokens([one[1]!.ids]);
+    assert.ok(Number.isFinite(x!.raw));
+    await q4.dispose?.();
+    // A repo without the file: a clear 404, nothing half-loaded.
+    await assert.rejects(createZeroShotHubDetector(opts({ model: 'someone/no-q4', variant: 'q4' })), (e: Error) => e instanceof HubError && /has no file onnx\/model_q4.onnx/.test(e.message));
   });
 
   test('webgpu with shader-f16 asks for fp16 (in Node the session falls back to wasm); close to fp32', async () => {

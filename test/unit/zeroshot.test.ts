@@ -215,6 +215,39 @@ describe('batching and padding', () => {
   });
 });
 
+describe('4-bit (MatMulNBits, as the Hub\'s model_q4.onnx)', () => {
+  test('runs on onnxruntime-web wasm; one window per run matches a direct run; batching measured; near fp32', async () => {
+    const sel = cases.filter((c) => c.window === 512 && c.ids.length <= 512).map((c) => c.ids);
+    const q1 = [await localLm(LLAMA, 'onnx/model_q4.onnx', { maxBatch: 1 }), await localLm(LLAMA_INSTRUCT, 'onnx/model_q4.onnx', { maxBatch: 1 })];
+    const q8 = [await localLm(LLAMA, 'onnx/model_q4.onnx', { maxBatch: 8 }), await localLm(LLAMA_INSTRUCT, 'onnx/model_q4.onnx', { maxBatch: 8 })];
+    const node = await localLm(LLAMA, 'onnx/model_q4.onnx', { maxBatch: 1, runtime: 'node' });
+    try {
+      const one = await terms({ observer: q1[0], performer: q1[1], tokens: sel });
+      const many = await terms({ observer: q8[0], performer: q8[1], tokens: sel });
+      for (const [i, ids] of sel.entries()) {
+        const lb = await q1[0]!.run(BigInt64Array.from(ids, BigInt), new BigInt64Array(ids.length).fill(1n), BigInt64Array.from(ids, (_, k) => BigInt(k)), 1, ids.length);
+        let ll = 0, mu = 0, v = 0;
+        for (let t = 0; t < ids.length - 1; t++) {
+          const x = fastTerms(lb.row(0, t), ids[t + 1]!);
+          (ll += x.ll), (mu += x.mu), (v += x.var);
+        }
+        lb.dispose();
+        assert.ok(close(one.fast[i]!.raw, (ll - mu) / Math.sqrt(v)), `${i}`);
+      }
+      const db = Math.max(...sel.map((_, i) => Math.abs(one.fast[i]!.raw - many.fast[i]!.raw)));
+      const ref = cases.filter((c) => c.window === 512 && c.ids.length <= 512);
+      const df = Math.max(...ref.map((c, i) => Math.abs(one.fast[i]!.raw - c.fastdetectgpt.raw)));
+      const dbin = Math.max(...ref.map((c, i) => Math.abs(one.bino[i]!.raw - c.binoculars.raw)));
+      const nat = await createFastDetectGpt(node, { info, calibration: null }).scoreTokens(sel);
+      const dn = Math.max(...sel.map((_, i) => Math.abs(nat[i]!.raw - one.fast[i]!.raw)));
+      console.log(`# q4 batch 8 vs batch 1: max |d discrepancy| ${db.toExponential(2)}; q4 vs the fp32 torch reference: discrepancy ${df.toExponential(2)}, binoculars ${dbin.toExponential(2)}; onnxruntime-node vs web (q4): ${dn.toExponential(2)}`);
+      assert.ok(dbin < 0.05, `${dbin}`);
+    } finally {
+      for (const m of [...q1, ...q8, node]) await m.dispose?.();
+    }
+  });
+});
+
 describe('the session and config.json are checked', () => {
   test('layers, kv heads and head size must match the model\'s past inputs', async () => {
     const { createSession } = await import('../../src/core/runtime.ts');
