@@ -2,8 +2,8 @@
  * Zero-shot detector speed (issue 9): `npm run bench -- zeroshot`; alone: `npx tsx scripts/bench/zeroshot.ts`.
  *
  * Model: SmolLM2-135M's shape (hidden 576, 30 layers, 9 heads, 3 kv heads, intermediate 1536, vocab 49152,
- * from its public config.json) with random weights, fp32 and 8-bit, generated into models/bench/smollm2-135m/
- * on first use (needs python3-torch and python3-onnx; a few minutes, about 850 MB). Random weights cost
+ * from its public config.json) with random weights, fp32, 8-bit and 4-bit (MatMulNBits, block 32), generated into
+ * models/bench/smollm2-135m/ on first use (needs python3-torch and python3-onnx; a few minutes, about 1 GB). Random weights cost
  * what real ones cost; their scores mean nothing.
  * Engines, each in its own process (onnxruntime-web fixes its thread count at first use):
  *   web-1t / web-2t    onnxruntime-web 1.30 wasm (what the extension and the CLI run), 1 and 2 threads
@@ -23,9 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIR = join(ROOT, 'models/bench/smollm2-135m');
-const FILES = { q8: 'onnx/model_quantized.onnx', fp32: 'onnx/model.onnx' } as const;
+const FILES = { q8: 'onnx/model_quantized.onnx', q4: 'onnx/model_q4.onnx', fp32: 'onnx/model.onnx' } as const;
 type V = keyof typeof FILES;
 const PARA = 200;
+const VARIANTS = (process.env.TELLTALE_BENCH_VARIANTS ?? 'q8,q4,fp32').split(',') as V[];
 
 interface Result {
   engine: string;
@@ -38,7 +39,7 @@ interface Result {
 }
 
 function ensureModel(): void {
-  if (existsSync(join(DIR, FILES.q8)) && existsSync(join(DIR, 'config.json'))) return;
+  if (Object.values(FILES).every((f) => existsSync(join(DIR, f))) && existsSync(join(DIR, 'config.json'))) return;
   const ok = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0;
   if (!ok) {
     throw new Error('The bench model is generated with Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\nthen: npx tsx scripts/make-test-models.ts --bench-lm');
@@ -116,7 +117,7 @@ export async function run(): Promise<void> {
   ensureModel();
   const engines = (process.env.TELLTALE_BENCH_ENGINES ?? 'web-1t,web-2t,node-1t,node-2t').split(',');
   const results: Result[] = [];
-  for (const variant of ['q8', 'fp32'] as const) {
+  for (const variant of VARIANTS) {
     for (const engine of engines) {
       const t0 = Date.now();
       results.push(...(await spawnChild(engine, variant)));
@@ -126,7 +127,7 @@ export async function run(): Promise<void> {
   console.log(`\nFast-DetectGPT on a SmolLM2-135M-shaped model (random weights), one text per run, 2 shared cores.`);
   console.log(`para: ${PARA} tokens (~150 words); fwd: its forward pass alone; 512: a full window. ms (tokens/s).`);
   console.log(['engine', 'variant', 'para', 'fwd', '512'].map((c, i) => c.padEnd(i < 2 ? 9 : 18)).join(''));
-  for (const variant of ['q8', 'fp32'] as const) {
+  for (const variant of VARIANTS) {
     for (const engine of engines) {
       const cells = ['para', 'fwd', '512'].map((c) => results.find((r) => r.engine === engine && r.variant === variant && r.cell === c));
       const fmt = (r?: Result) => (r ? `${r.ms.toFixed(0)} (${((r.tokens * 1000) / r.ms).toFixed(0)})${r.n === 1 ? '*' : ''}` : '-');
@@ -136,14 +137,14 @@ export async function run(): Promise<void> {
   console.log('(fastest of 2-4 runs after a warm-up; * timed once. Binoculars reads two models: about 2x para.)');
   for (const e of engines) {
     const r = (v: V) => results.find((x) => x.engine === e && x.variant === v && x.cell === 'para')?.raw;
-    const [q, f] = [r('q8'), r('fp32')];
-    if (q !== undefined && f !== undefined) console.log(`${e}: discrepancy of the same 200 ids, 8-bit ${q.toFixed(3)} vs fp32 ${f.toFixed(3)}`);
+    const [q, q4, f] = [r('q8'), r('q4'), r('fp32')];
+    if (f !== undefined) console.log(`${e}: discrepancy of the same 200 ids: fp32 ${f.toFixed(3)}, 8-bit ${q?.toFixed(3) ?? '-'}, 4-bit ${q4?.toFixed(3) ?? '-'}`);
   }
   const web = (v: V) => results.find((x) => x.engine === 'web-1t' && x.variant === v && x.cell === 'para')?.raw;
   const nat = (v: V) => results.find((x) => x.engine === 'node-1t' && x.variant === v && x.cell === 'para')?.raw;
-  for (const v of ['q8', 'fp32'] as const) {
+  for (const v of VARIANTS) {
     const [a, b] = [web(v), nat(v)];
-    if (a !== undefined && b !== undefined) console.log(`${v}: onnxruntime-web vs onnxruntime-node discrepancy |d| ${Math.abs(a - b).toExponential(2)} (information; 8-bit kernels differ by CPU)`);
+    if (a !== undefined && b !== undefined) console.log(`${v}: onnxruntime-web vs onnxruntime-node discrepancy |d| ${Math.abs(a - b).toExponential(2)} (information; quantised kernels differ by CPU)`);
   }
 }
 
