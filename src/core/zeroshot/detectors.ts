@@ -148,16 +148,17 @@ export function createBinoculars(observer: CausalLm, performer: CausalLm, o: Zer
     const windows = windowsOf(tokens, o);
     let rowO = new Float32Array(0);
     let rowP = new Float32Array(0);
+    let buf = new Float64Array(0);
     await forEachWindow([observer, performer], windows, (wi, r, [lo, lp]) => {
       const w = windows[wi]!;
       const a = acc[w.text]!;
-      if (rowO.length !== lo!.vocab) rowO = new Float32Array(lo!.vocab);
+      if (rowO.length !== lo!.vocab) (rowO = new Float32Array(lo!.vocab)), (buf = new Float64Array(lo!.vocab));
       if (rowP.length !== lp!.vocab) rowP = new Float32Array(lp!.vocab);
       for (let t = w.rowFrom; t < w.rowTo; t++) {
         const hasLabel = t < w.ids.length - 1;
         const counted = w.ids[t] !== padId;
         if (!hasLabel && !counted) continue;
-        const x = binocularsTerms(lo!.row(r, t, rowO), lp!.row(r, t, rowP), hasLabel ? w.ids[t + 1] : undefined);
+        const x = binocularsTerms(lo!.row(r, t, rowO), lp!.row(r, t, rowP), hasLabel ? w.ids[t + 1] : undefined, buf);
         if (x.ce !== undefined) (a.ce += x.ce), a.nPpl++;
         if (counted) (a.x += x.x), a.nX++;
       }

@@ -25,22 +25,26 @@ export function fastTerms(logits: ArrayLike<number>, label: number, buf?: Float6
   for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
   let s = 0;
   for (let i = 0; i < n; i++) s += (e[i] = Math.exp(logits[i]! - max));
-  const logS = Math.log(s);
+  const shift = max + Math.log(s);
   let mu = 0;
   let m2 = 0;
   for (let i = 0; i < n; i++) {
-    const lp = logits[i]! - max - logS;
-    const p = e[i]! / s;
-    mu += p * lp;
-    m2 += p * lp * lp;
+    const lp = logits[i]! - shift;
+    const pl = e[i]! * lp;
+    mu += pl;
+    m2 += pl * lp;
   }
-  return { ll: logits[label]! - max - logS, mu, var: m2 - mu * mu };
+  // sum_v p_v lp_v and sum_v p_v lp_v^2, with p_v = e_v / s
+  mu /= s;
+  m2 /= s;
+  return { ll: logits[label]! - shift, mu, var: m2 - mu * mu };
 }
 
 /** Binoculars' terms at one position: `ce` when there is a next token (`label`), and `x`. */
-export function binocularsTerms(observer: ArrayLike<number>, performer: ArrayLike<number>, label: number | undefined): { ce?: number; x: number } {
+export function binocularsTerms(observer: ArrayLike<number>, performer: ArrayLike<number>, label: number | undefined, buf?: Float64Array): { ce?: number; x: number } {
   const n = observer.length;
   if (performer.length !== n) throw new Error(`observer and performer logits differ in width (${n} vs ${performer.length})`);
+  const e = buf && buf.length >= n ? buf : new Float64Array(n);
   let maxO = -Infinity;
   let maxP = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -50,11 +54,13 @@ export function binocularsTerms(observer: ArrayLike<number>, performer: ArrayLik
   let sO = 0;
   let sP = 0;
   for (let i = 0; i < n; i++) {
-    sO += Math.exp(observer[i]! - maxO);
+    sO += (e[i] = Math.exp(observer[i]! - maxO));
     sP += Math.exp(performer[i]! - maxP);
   }
   const lseP = maxP + Math.log(sP);
-  let x = 0;
-  for (let i = 0; i < n; i++) x -= (Math.exp(observer[i]! - maxO) / sO) * (performer[i]! - lseP);
+  // x = -sum_v softmax(observer)_v * (performer_v - lseP)
+  let dot = 0;
+  for (let i = 0; i < n; i++) dot += e[i]! * (performer[i]! - lseP);
+  const x = -dot / sO;
   return label === undefined ? { x } : { ce: lseP - performer[label]!, x };
 }
