@@ -14,7 +14,10 @@
  *         bench tokenizer is not SmolLM2's, so the bench feeds token ids directly)
  *   512   a full window
  * and `fwd`: the 200-token forward pass alone. Binoculars runs two such models: about twice `para`.
- * The browser (headless Chromium, wasm and WebGPU on SwiftShader) is not measured here yet.
+ *   chromium-wasm      onnxruntime-web 1.30 (the extension's WebGPU build) on wasm, 1 thread, in headless Chromium
+ *   chromium-webgpu    the same on WebGPU with --enable-unsafe-webgpu: SwiftShader here, a software rasteriser
+ *                      on the CPU, NOT a real GPU; fp32 only (what a GPU without shader-f16 gets); no 512 cell
+ * (chromium engines when /usr/lib/chromium/chromium exists; TELLTALE_BENCH_ENGINES picks engines, e.g. web-1t,node-1t).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -64,7 +67,40 @@ async function time(fn: () => Promise<unknown>): Promise<{ ms: number; n: number
   return { ms: Math.min(...runs), n: runs.length };
 }
 
+/** Headless Chromium (one wasm thread as in extension pages, or WebGPU: SwiftShader here, a CPU emulation, not a GPU). */
+async function chromium(engine: string, variant: V, para: number[], full: number[]): Promise<Result[]> {
+  const { openCorePage } = await import('../browser/harness.ts');
+  const webgpu = engine === 'chromium-webgpu';
+  const page = await openCorePage('chromium', 'scripts/browser/zeroshot-page.ts', {
+    '/m/model.onnx': ['application/octet-stream', join(DIR, FILES[variant])],
+    '/m/config.json': ['application/json', join(DIR, 'config.json')],
+  }, { webgpu });
+  try {
+    type Api = { available(): Promise<{ backend: string; features: string[] }>; bench(...a: unknown[]): Promise<{ backend: string; sessionMs: number; para: { ms: number; n: number }; fwd: { ms: number; n: number }; full?: { ms: number; n: number }; raw: number }> };
+    const avail = await page.page.evaluate(() => (globalThis as unknown as { telltaleZeroShot: Api }).telltaleZeroShot.available());
+    if (webgpu && avail.backend !== 'webgpu') throw new Error('no WebGPU adapter in headless Chromium');
+    const r = await page.page.evaluate((b, p, f, budget) => (globalThis as unknown as { telltaleZeroShot: Api }).telltaleZeroShot.bench('/m/model.onnx', '/m/config.json', b, p, f, budget),
+      webgpu ? 'webgpu' : 'wasm', para, webgpu ? [] : full, webgpu ? 60_000 : 20_000);
+    if (webgpu && r.backend !== 'webgpu') throw new Error('the WebGPU session failed and fell back to wasm');
+    const label = `${engine}${webgpu ? ` (${avail.features.includes('shader-f16') ? 'shader-f16' : 'no shader-f16'})` : ''}`;
+    console.error(`  ${label}: session ${(r.sessionMs / 1000).toFixed(1)} s`);
+    const out: Result[] = [
+      { engine, variant, cell: 'para', ms: r.para.ms, tokens: para.length, n: r.para.n, raw: r.raw },
+      { engine, variant, cell: 'fwd', ms: r.fwd.ms, tokens: para.length, n: r.fwd.n },
+    ];
+    if (r.full) out.push({ engine, variant, cell: '512', ms: r.full.ms, tokens: full.length, n: r.full.n });
+    return out;
+  } finally {
+    await page.close();
+  }
+}
+
 async function child(engine: string, variant: V): Promise<Result[]> {
+  if (engine.startsWith('chromium')) {
+    const shape = JSON.parse(readFileSync(join(DIR, 'config.json'), 'utf8')) as { vocab_size: number };
+    const ids = (n: number, seed: number) => Array.from({ length: n }, (_, i) => 3 + ((i * 7919 + seed * 104729) % (shape.vocab_size - 3)));
+    return chromium(engine, variant, ids(PARA, 1), ids(512, 2));
+  }
   const threads = Number(/-(\d)t$/.exec(engine)?.[1] ?? 1);
   const { lmSessionRunner, lmShapeFromConfig, defaultBatchTokens } = await import('../../src/core/zeroshot/causal-lm.ts');
   const { createFastDetectGpt } = await import('../../src/core/zeroshot/detectors.ts');
@@ -105,6 +141,7 @@ function spawnChild(engine: string, variant: V): Promise<Result[]> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, variant], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      for (const l of stderr.split('\n')) if (!err && l.startsWith('  ')) console.log(l);
       if (err || !line) {
         console.error(`  ${engine} ${variant} failed: ${(stderr || String(err)).split('\n').slice(0, 6).join('\n  ')}`);
         resolve([]);
@@ -115,10 +152,14 @@ function spawnChild(engine: string, variant: V): Promise<Result[]> {
 
 export async function run(): Promise<void> {
   ensureModel();
-  const engines = (process.env.TELLTALE_BENCH_ENGINES ?? 'web-1t,web-2t,node-1t,node-2t').split(',');
+  const { CHROMIUM } = await import('../browser/flags.ts');
+  const browser = existsSync(CHROMIUM) ? ',chromium-wasm,chromium-webgpu' : '';
+  const engines = (process.env.TELLTALE_BENCH_ENGINES ?? `web-1t,web-2t,node-1t,node-2t${browser}`).split(',');
   const results: Result[] = [];
   for (const variant of VARIANTS) {
     for (const engine of engines) {
+      // WebGPU gets fp32 (no shader-f16 on SwiftShader; 8-bit has produced garbage on WebGPU).
+      if (engine === 'chromium-webgpu' && variant !== 'fp32') continue;
       const t0 = Date.now();
       results.push(...(await spawnChild(engine, variant)));
       console.log(`  ${engine} ${variant}: ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -126,12 +167,13 @@ export async function run(): Promise<void> {
   }
   console.log(`\nFast-DetectGPT on a SmolLM2-135M-shaped model (random weights), one text per run, 2 shared cores.`);
   console.log(`para: ${PARA} tokens (~150 words); fwd: its forward pass alone; 512: a full window. ms (tokens/s).`);
-  console.log(['engine', 'variant', 'para', 'fwd', '512'].map((c, i) => c.padEnd(i < 2 ? 9 : 18)).join(''));
+  console.log(['engine', 'variant', 'para', 'fwd', '512'].map((c, i) => c.padEnd(i === 0 ? 17 : i === 1 ? 9 : 18)).join(''));
   for (const variant of VARIANTS) {
     for (const engine of engines) {
       const cells = ['para', 'fwd', '512'].map((c) => results.find((r) => r.engine === engine && r.variant === variant && r.cell === c));
+      if (cells.every((c) => !c)) continue;
       const fmt = (r?: Result) => (r ? `${r.ms.toFixed(0)} (${((r.tokens * 1000) / r.ms).toFixed(0)})${r.n === 1 ? '*' : ''}` : '-');
-      console.log([engine, variant].map((c) => c.padEnd(9)).join('') + cells.map((r) => fmt(r).padEnd(18)).join(''));
+      console.log(engine.padEnd(17) + variant.padEnd(9) + cells.map((r) => fmt(r).padEnd(18)).join(''));
     }
   }
   console.log('(fastest of 2-4 runs after a warm-up; * timed once. Binoculars reads two models: about 2x para.)');
