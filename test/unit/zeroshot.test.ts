@@ -175,6 +175,8 @@ describe('batching and padding', () => {
       sel.forEach((_, i) => {
         assert.ok(close(a.fast[i]!.raw, b.fast[i]!.raw, 1e-3) && close(a.bino[i]!.raw, b.bino[i]!.raw, 1e-3), `${i}`);
       });
+      const dbatch = Math.max(...sel.map((_, i) => Math.max(Math.abs(a.fast[i]!.raw - b.fast[i]!.raw), Math.abs(a.bino[i]!.raw - b.bino[i]!.raw))));
+      console.log(`# fp16 batched vs one by one (wasm): max |d| ${dbatch.toExponential(2)}`);
       const df = Math.max(...sel.map((_, i) => Math.abs(a.fast[i]!.raw - f.fast[i]!.raw)));
       const db = Math.max(...sel.map((_, i) => Math.abs(a.bino[i]!.raw - f.bino[i]!.raw)));
       console.log(`# fp16 vs fp32 (wasm): max |d discrepancy| ${df.toExponential(2)}, max |d binoculars| ${db.toExponential(2)}`);
