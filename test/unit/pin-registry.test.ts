@@ -89,9 +89,9 @@ test('pins the revision, sizes and SHA-256 of every file the Hub serves, checks 
       assert.deepEqual(m.shape, { layers: 2, heads: 4, kvHeads: 2, headDim: 8, vocab: 475 });
       assert.equal(m.configVerified, true);
     }
-    // SmolLM2's entries list a 4-bit file, which the tiny fixture lacks: it stays unverified and is no longer offered.
+    // SmolLM2's entries list a q4f16 file, which the tiny fixture lacks: it stays unverified (and is then not offered).
     const smol = written.languageModels.find((m) => m.id === 'smollm2-135m')!;
-    assert.deepEqual([smol.variants.q4!.verified, smol.variants.fp32!.verified, smol.variants.fp16!.verified], [false, true, true]);
+    assert.deepEqual([smol.variants.q4f16!.verified, smol.variants.q4!.verified, smol.variants.fp32!.verified, smol.variants.fp16!.verified], [false, true, true, true]);
     assert.match(r.stdout, /binoculars: smollm2-135m and smollm2-135m-instruct share one vocabulary/);
   } finally {
     await hub.close();
