@@ -2,7 +2,7 @@
  * Fits the embedded + RoBERTa combination (src/core/roberta/combine.ts) on the published RoBERTa scores
  * in ../shared/data/mgt/anchors.jsonl and reports, on the test split: embedded alone, RoBERTa alone,
  * combined (AUROC; TPR and FPR at each one's balanced threshold). Also fits the RoBERTa detectors' own
- * judging policies from their published scores (scripts/train/policy-rule.ts).
+ * judging policies from their published scores (src/core/policy-fit.ts).
  *
  *   npx tsx scripts/calibrate-combined.ts [--detector roberta-base-openai-detector] [--write]
  *
@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { combineScores, type Combination } from '../src/core/roberta/combine.ts';
 import { embeddedModelDir, loadEmbeddedDetector } from '../src/node/models.ts';
 import { countWords, normalise } from '../src/core/normalise.ts';
-import { fitPolicy, type HumanGroup } from './train/policy-rule.ts';
+import { fitPolicy, type HumanGroup } from '../src/core/policy-fit.ts';
 
 const DATA = '../shared/data/mgt';
 const det = process.argv.includes('--detector') ? process.argv[process.argv.indexOf('--detector') + 1]! : 'roberta-base-openai-detector';
@@ -75,7 +75,7 @@ async function main() {
     if (!entry || rs.length === 0) continue;
     const { policy } = fitPolicy(humanGroups(rs, (r) => r.rob), entry.policy.minWords, { provisional: true });
     const human = rs.filter((r) => r.label === 0).length;
-    entry.policy = { ...policy, source: `scripts/calibrate-combined.ts (scripts/train/policy-rule.ts) on the original model's published P(machine) for ${human} human texts of train and dev (${[...new Set(rs.filter((r) => r.label === 0).map((r) => r.domain))].join(', ')}) in ../shared/data/mgt/anchors.jsonl. Two domains only: other kinds of text need other thresholds.` };
+    entry.policy = { ...policy, source: `scripts/calibrate-combined.ts (src/core/policy-fit.ts) on the original model's published P(machine) for ${human} human texts of train and dev (${[...new Set(rs.filter((r) => r.label === 0).map((r) => r.domain))].join(', ')}) in ../shared/data/mgt/anchors.jsonl. Two domains only: other kinds of text need other thresholds.` };
     console.log(`${id} policy (${human} human texts): flag ${JSON.stringify(policy.thresholds)}, unclear ${JSON.stringify(policy.unclear)}`);
   }
 
@@ -103,7 +103,7 @@ async function main() {
   const c: Combination = { wA: +best.wA.toFixed(2), wB: +best.wB.toFixed(2), bias: +best.bias.toFixed(2) };
   console.log(`combination (embedded = A, RoBERTa = B): ${JSON.stringify(c)}, fit-set log loss ${best.loss.toFixed(3)}`);
 
-  // Policies by the one rule (scripts/train/policy-rule.ts), on the fit set's human texts by domain: few
+  // Policies by the one rule (src/core/policy-fit.ts), on the fit set's human texts by domain: few
   // texts and two domains, so provisional. Only texts the detector would score (enough words).
   const scoredBy = (minWords: number) => fit.filter((r) => countWords(r.text) >= minWords);
   const combined = fitPolicy(humanGroups(scoredBy(emb.policy.minWords), (r) => combineScores(r.emb!, r.rob, c).p), emb.policy.minWords, { provisional: true });

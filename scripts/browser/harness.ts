@@ -1,7 +1,7 @@
 /**
- * Serve the embedded detector's browser bundle on 127.0.0.1 and drive it in headless Chromium or
- * Firefox ESR with puppeteer-core (flags from docs/browser-testing.md). Used by the e2e parity test
- * and by `npm run bench`.
+ * Serve a browser bundle of core code (the embedded detector's page, the zero-shot benchmark's page) on
+ * 127.0.0.1 and drive it in headless Chromium or Firefox ESR with puppeteer-core (flags from
+ * docs/browser-testing.md). Used by the e2e parity test and by `npm run bench`.
  */
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,18 +15,20 @@ import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from './flags.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export interface EmbeddedPage {
+export interface CorePage {
   page: Page;
   browser: Browser;
   url: string;
   close(): Promise<void>;
 }
 
-let bundleCache: string | undefined;
-async function bundle(): Promise<string> {
-  if (bundleCache) return bundleCache;
+export type EmbeddedPage = CorePage;
+
+const bundles = new Map<string, string>();
+async function bundle(entry: string): Promise<string> {
+  if (bundles.has(entry)) return bundles.get(entry)!;
   const r = await build({
-    entryPoints: [join(ROOT, 'scripts/browser/embedded-page.ts')],
+    entryPoints: [join(ROOT, entry)],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -36,22 +38,24 @@ async function bundle(): Promise<string> {
     // The same onnxruntime-web build as the extension.
     plugins: [ortBuildPlugin],
   });
-  bundleCache = r.outputFiles[0]!.text;
-  return bundleCache;
+  bundles.set(entry, r.outputFiles[0]!.text);
+  return bundles.get(entry)!;
 }
 
-async function serve(): Promise<{ server: Server; url: string }> {
-  const js = await bundle();
+/** Extra files by URL path: [content type, path on disk] (read on each request, so large models are fine). */
+export type PageFiles = Record<string, [string, string]>;
+
+async function serve(entry: string, extra: PageFiles): Promise<{ server: Server; url: string }> {
+  const js = await bundle(entry);
   const wasm = readFileSync(join(ROOT, 'node_modules/onnxruntime-web/dist', ORT_WASM));
   const files: Record<string, [string, Buffer | string]> = {
     '/': ['text/html', '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="page.js"></script>'],
     '/page.js': ['text/javascript', js],
     '/ort.wasm': ['application/wasm', wasm],
-    '/model/model.onnx': ['application/octet-stream', readFileSync(join(ROOT, 'models/embedded/model.onnx'))],
-    '/model/meta.json': ['application/json', readFileSync(join(ROOT, 'models/embedded/meta.json'))],
   };
   const server = createServer((req, res) => {
-    const f = files[(req.url ?? '/').split('?')[0]!];
+    const path = (req.url ?? '/').split('?')[0]!;
+    const f = files[path] ?? (extra[path] ? ([extra[path]![0], readFileSync(extra[path]![1])] as [string, Buffer]) : undefined);
     if (!f) {
       res.writeHead(404).end();
       return;
@@ -64,7 +68,15 @@ async function serve(): Promise<{ server: Server; url: string }> {
 }
 
 export async function openEmbeddedPage(kind: 'chromium' | 'firefox', opts: { webgpu?: boolean } = {}): Promise<EmbeddedPage> {
-  const { server, url } = await serve();
+  return openCorePage(kind, 'scripts/browser/embedded-page.ts', {
+    '/model/model.onnx': ['application/octet-stream', join(ROOT, 'models/embedded/model.onnx')],
+    '/model/meta.json': ['application/json', join(ROOT, 'models/embedded/meta.json')],
+  }, opts);
+}
+
+/** A page running `entry` (bundled like the extension, with onnxruntime-web's WebGPU build) next to `files`. */
+export async function openCorePage(kind: 'chromium' | 'firefox', entry: string, files: PageFiles, opts: { webgpu?: boolean } = {}): Promise<CorePage> {
+  const { server, url } = await serve(entry, files);
   const profile = mkdtempSync(join(tmpdir(), 'telltale-embedded-'));
   let browser: Browser;
   if (kind === 'chromium') {
@@ -72,6 +84,8 @@ export async function openEmbeddedPage(kind: 'chromium' | 'firefox', opts: { web
       executablePath: CHROMIUM,
       headless: true,
       pipe: true,
+      // A language model's forward pass on a software GPU can take minutes.
+      protocolTimeout: 900_000,
       args: [
         ...CHROMIUM_ARGS,
         `--user-data-dir=${profile}`,

@@ -1,6 +1,6 @@
 /**
  * Step 2b of `npm run train`: the embedded detector's judging policy (thresholds per sensitivity, the
- * unclear band, the human reference curve), by the rule in ./policy-rule.ts, fitted on
+ * unclear band, the human reference curve), by the rule in src/core/policy-fit.ts, fitted on
  *   - the corpus's dev split: the human-written texts the detector would score, by domain, and
  *   - real pages: the `tuning` packages of Debian's manuals, as the built extension scored them
  *     (.cache/eval-pages/paragraphs.json from `npm run eval:pages`), by package.
@@ -15,12 +15,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEmbeddedDetector, parseMeta, type EmbeddedMeta } from '../../src/core/embedded/detector.ts';
+import { calibrationTag, createEmbeddedDetector, parseMeta, type EmbeddedMeta } from '../../src/core/embedded/detector.ts';
 import { judge } from '../../src/core/judge.ts';
 import { embeddedModelDir } from '../../src/node/models.ts';
 import { PACKAGES } from '../pages/manuals.ts';
 import { dataDir, REPO_ROOT } from './paths.ts';
-import { calibrationTag, fitPolicy, type HumanGroup } from './policy-rule.ts';
+import { fitPolicy, type HumanGroup } from '../../src/core/policy-fit.ts';
 
 interface Row { text: string; label: string; domain: string; split: string }
 

@@ -23,6 +23,8 @@ export const REASONS = {
   empty: 'No text to judge.',
   binary: 'Not text: it looks like binary data or code points that carry no words.',
   failed: 'The detector failed on this text.',
+  uncalibrated: (name: string) =>
+    `Not calibrated: ${name} has not been fitted on labelled texts yet, so its statistic is shown as it is and nothing is flagged.`,
 } as const;
 
 /** Mostly control characters, replacement characters or private-use code points: not prose. */
@@ -38,11 +40,12 @@ function looksBinary(text: string): boolean {
 
 export async function judge(detector: Detector, texts: readonly string[], opts: JudgeOptions): Promise<Verdict[]> {
   const { policy, info } = detector;
+  const calibrated = detector.calibrated !== false;
   const verdicts: (Verdict | undefined)[] = new Array(texts.length);
   const toScore: { index: number; text: string; short: boolean }[] = [];
 
   texts.forEach((raw, index) => {
-    const base = { detector: info.id, flagged: false } as const;
+    const base = { detector: info.id, flagged: false, ...(calibrated ? {} : { calibrated: false as const }) };
     if (looksBinary(raw)) {
       verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary };
       return;
@@ -84,15 +87,21 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
     batch.forEach((item, j) => {
       const v = verdicts[item.index]!;
       const s = scores?.[j];
-      if (!s || !Number.isFinite(s.p)) {
+      const raw = s ? (s.raw ?? s.logit) : NaN;
+      // A calibrated detector must give a probability; an uncalibrated one its statistic (for text too
+      // short to judge it may have none: a one-token text predicts nothing).
+      const ok = s && (calibrated ? s.p !== null && Number.isFinite(s.p) : item.short || Number.isFinite(raw));
+      if (!ok) {
         Object.assign(v, { state: 'error', p_machine: null, reason: failure ?? REASONS.failed });
         return;
       }
-      v.p_machine = s.p;
+      v.p_machine = calibrated ? s.p : null;
+      if (Number.isFinite(raw)) v.raw = raw;
       if (s.parts) v.parts = Object.fromEntries(Object.entries(s.parts).map(([id, p]) => [id, { p_machine: p }]));
       if (item.short) {
         v.reason = REASONS.tooShort(policy.minWords);
       } else {
+        if (!calibrated) v.reason = REASONS.uncalibrated(detector.statistic?.name ?? info.name);
         if (s.evidence?.length) v.evidence = s.evidence;
         Object.assign(v, atSensitivity(v, policy, opts.sensitivity));
       }

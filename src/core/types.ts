@@ -53,14 +53,38 @@ export interface PartVerdict {
 
 /** One detector's output for one text. */
 export interface RawScore {
-  /** Calibrated P(machine) under equal prior odds, from the detector's own calibration. */
-  p: number;
-  /** Uncalibrated machine logit (larger means more likely generated), for combining detectors. */
+  /**
+   * Calibrated P(machine) under equal prior odds, from the detector's own calibration. Null from a
+   * detector that has no calibration (`Detector.calibrated === false`): its statistic is not a probability.
+   */
+  p: number | null;
+  /**
+   * Machine logit (larger means more likely generated), for combining detectors. For an uncalibrated
+   * detector it is only its statistic oriented so that larger means machine, not a log-odds.
+   */
   logit: number;
+  /**
+   * The detector's own statistic, as its authors define it (Fast-DetectGPT's sampling discrepancy, the
+   * Binoculars score). Absent: `logit` is the statistic (RoBERTa's machine logit, the embedded model's).
+   */
+  raw?: number;
   evidence?: Evidence[];
   /** Each detector's own calibrated probability, when this score combines several. */
   parts?: Record<string, number>;
 }
+
+/** A score that carries a probability: what calibrated detectors (embedded, RoBERTa, combined) return. */
+export type CalibratedScore = RawScore & { p: number };
+
+/** What a detector's raw statistic is, for people and for orienting it. */
+export interface StatisticInfo {
+  /** e.g. "Fast-DetectGPT sampling discrepancy". */
+  name: string;
+  /** Which way machine-written text moves it. */
+  machine: 'higher' | 'lower';
+}
+
+/** How a detector's scores are to be read; measured on the dev split and shipped with the model. */
 
 /**
  * What a reader is told about a scored paragraph, at the sensitivity in use. Also the value of the
@@ -72,7 +96,7 @@ export const LEVELS: readonly Level[] = ['generated', 'unclear', 'human'];
 /**
  * How a detector's scores are to be read; measured on held-out human-written text and shipped with the
  * model. Every cut is a P(machine) chosen from how often human-written text reaches it (see
- * scripts/train/policy.ts for the embedded model's rule), never a fixed number.
+ * policy-fit.ts for the rule), never a fixed number.
  */
 export interface JudgingPolicy {
   /** Fewer words than this: state `too-short` (the estimate is printed by the CLI, never shown as a verdict). */
@@ -121,8 +145,22 @@ export interface Detector {
   readonly policy: JudgingPolicy;
   /** The form of the text `scoreBatch` must receive (see TextForm). */
   readonly input: TextForm;
+  /**
+   * False: the detector has no fitted calibration (a zero-shot detector before `npm run calibrate`): its
+   * scores have `p: null` and a `raw` statistic, its verdicts say so (`calibrated: false`), it flags nothing,
+   * and no combination may include it. Absent means true.
+   */
+  readonly calibrated?: boolean;
+  /** What `RawScore.raw` is, when the detector reports its own statistic. */
+  readonly statistic?: StatisticInfo;
   scoreBatch(texts: readonly string[]): Promise<RawScore[]>;
   dispose?(): Promise<void>;
+}
+
+/** A detector with a calibration: every score carries a probability (embedded, RoBERTa, combined). */
+export interface CalibratedDetector extends Detector {
+  readonly calibrated?: true;
+  scoreBatch(texts: readonly string[]): Promise<CalibratedScore[]>;
 }
 
 /** The final answer for one paragraph, as the CLI prints it and the extension shows it. */
@@ -131,18 +169,29 @@ export interface Verdict {
   /**
    * Calibrated P(machine) under equal prior odds: the probability that the text is machine-written if
    * machine- and human-written texts were equally common (class-balanced calibration). Present for
-   * `scored` and, as an unreliable estimate, for `too-short`; null for `unsupported` and `error`.
+   * `scored` and, as an unreliable estimate, for `too-short`; null for `unsupported` and `error`, and
+   * for every verdict of an uncalibrated detector (`calibrated: false`).
    */
   p_machine: number | null;
-  /** Whether the extension flags it at the sensitivity used (`level` is `generated`). Only ever true for `scored`. */
+  /** Whether the extension flags it at the sensitivity used (`level` is `generated`). Only ever true for `scored` by a calibrated detector. */
   flagged: boolean;
-  /** What the reader is told at the sensitivity used; present exactly for `scored`. */
+  /** What the reader is told at the sensitivity used; present exactly for `scored` by a calibrated detector. */
   level?: Level;
   /** How often human-written text scores this high: the number shown beside the level (see HumanShare). */
   humanShare?: HumanShare;
   /** Id of the detector that judged it. */
   detector: string;
-  /** Words a person understands, for every state but `scored`. */
+  /**
+   * The detector's uncalibrated statistic (RawScore.raw, else its logit), for `scored` and `too-short`:
+   * the discrepancy, the Binoculars score, RoBERTa's machine logit, the embedded model's logit.
+   */
+  raw?: number;
+  /**
+   * Present (false) only when the detector has no calibration: `p_machine` is null, nothing is flagged,
+   * and `raw` with the detector's `statistic` is all there is to show (with `reason` in words).
+   */
+  calibrated?: false;
+  /** Words a person understands: for every state but `scored`, and for a `scored` verdict that is not calibrated. */
   reason?: string;
   /** Each detector's own verdict when several were combined, by detector id: a reader sees whether they agree. */
   parts?: Record<string, PartVerdict>;

@@ -90,9 +90,18 @@ export interface NodeHubDetectorOptions {
   cacheDir?: string;
   /** Read-only models put there by `npm run fetch-models` (default models/hub when it exists). */
   bundledDir?: string | null;
-  variant?: import('../core/roberta/registry.ts').Variant;
+  variant?: import('../core/hub/registry.ts').Variant;
   onProgress?: (p: import('../core/hub/download.ts').DownloadProgress) => void;
   fetch?: typeof fetch;
+}
+
+/** The CLI's store: the download cache, over models/hub (fetch-models) when that exists. */
+export async function nodeHubStore(cacheDir?: string, bundled?: string | null): Promise<FileStore> {
+  const { existsSync } = await import('node:fs');
+  const { LayeredFileStore } = await import('../core/hub/store.ts');
+  const cache = new NodeFileStore(cacheDir);
+  const bundledDir = bundled === undefined ? (existsSync('models/hub/index.json') ? 'models/hub' : null) : bundled;
+  return bundledDir ? new LayeredFileStore(cache, new NodeFileStore(bundledDir)) : cache;
 }
 
 /**
@@ -100,11 +109,29 @@ export interface NodeHubDetectorOptions {
  * what is missing; runs on onnxruntime-web's WebAssembly like the extension, so both give the same scores.
  */
 export async function createNodeHubDetector(o: NodeHubDetectorOptions) {
-  const { existsSync } = await import('node:fs');
-  const { LayeredFileStore } = await import('../core/hub/store.ts');
   const { createHubDetector } = await import('../core/roberta/hub-detector.ts');
-  const cache = new NodeFileStore(o.cacheDir);
-  const bundledDir = o.bundledDir === undefined ? (existsSync('models/hub/index.json') ? 'models/hub' : null) : o.bundledDir;
-  const store = bundledDir ? new LayeredFileStore(cache, new NodeFileStore(bundledDir)) : cache;
+  const store = await nodeHubStore(o.cacheDir, o.bundledDir);
   return createHubDetector({ repo: o.model, hubUrl: o.hubUrl, revision: o.revision, store, backend: 'wasm', variant: o.variant, onProgress: o.onProgress, fetch: o.fetch });
+}
+
+export interface NodeZeroShotOptions extends Omit<NodeHubDetectorOptions, 'model' | 'revision'> {
+  /** A zero-shot detector id from the registry (`fast-detectgpt`, `binoculars`, ...). */
+  detector: string;
+  /** Another language model: Fast-DetectGPT's scoring model, Binoculars' observer. */
+  model?: string;
+  /** Binoculars' performer. */
+  performer?: string;
+  /** onnxruntime-web threads (default 1, as in the extension). */
+  threads?: number;
+}
+
+/** A zero-shot detector for the CLI and `npm run calibrate`: same store and runtime as createNodeHubDetector. */
+export async function createNodeZeroShotDetector(o: NodeZeroShotOptions) {
+  const { createZeroShotHubDetector } = await import('../core/zeroshot/hub.ts');
+  if (o.threads) (await import('../core/runtime.ts')).configureRuntime({ threads: o.threads });
+  const store = await nodeHubStore(o.cacheDir, o.bundledDir);
+  return createZeroShotHubDetector({
+    detector: o.detector, model: o.model, performer: o.performer, hubUrl: o.hubUrl, store, backend: 'wasm',
+    variant: o.variant, onProgress: o.onProgress, fetch: o.fetch,
+  });
 }

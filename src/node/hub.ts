@@ -13,5 +13,5 @@ export async function loadHubDetector(choice: DetectorChoice): Promise<Detector>
     const [embedded, hub] = await Promise.all([loadEmbeddedDetector(), createNodeHubDetector({ model: COMBINED.of[1], hubUrl: choice.hubUrl, onProgress: progress })]);
     return createCombinedDetector(embedded, hub, COMBINED, COMBINED.policy);
   }
-  return createNodeHubDetector({ model: choice.model ?? choice.detector, hubUrl: choice.hubUrl, onProgress: progress });
+  return createNodeHubDetector({ model: choice.model ?? choice.detector, hubUrl: choice.hubUrl, variant: choice.variant, onProgress: progress });
 }

@@ -155,7 +155,12 @@ export const isVerdict = (v: unknown): v is Verdict =>
   (v.p_machine === null || (isNum(v.p_machine) && v.p_machine >= 0 && v.p_machine <= 1)) &&
   typeof v.flagged === 'boolean' &&
   isStr(v.detector, 100) &&
-  (v.state === 'scored' ? LEVELS.includes(v.level as Level) && v.flagged === (v.level === 'generated') : v.level === undefined && !v.flagged) &&
+  (v.calibrated === undefined || (v.calibrated === false && v.p_machine === null && !v.flagged)) &&
+  (v.raw === undefined || isNum(v.raw)) &&
+  // A level exactly when scored by a calibrated detector, and the flag agreeing with it.
+  (v.state === 'scored' && v.calibrated !== false
+    ? LEVELS.includes(v.level as Level) && v.flagged === (v.level === 'generated')
+    : v.level === undefined && !v.flagged) &&
   (v.humanShare === undefined || isShare(v.humanShare)) &&
   (v.parts === undefined || (isObj(v.parts) && Object.keys(v.parts).length <= 8 && Object.values(v.parts).every(isPart)));
 export const isSettings: Guard = (s) =>

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { normalise } from '../../src/core/normalise.ts';
 import { extractFeatures } from '../../src/core/embedded/features.ts';
 import type { EmbeddedDetector } from '../../src/core/embedded/detector.ts';
-import type { RawScore } from '../../src/core/types.ts';
+import type { CalibratedScore } from '../../src/core/types.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import { openEmbeddedPage, type EmbeddedPage } from '../../scripts/browser/harness.ts';
 import { paragraph } from '../../scripts/bench/embedded.ts';
@@ -28,7 +28,7 @@ type Feat = { indices: number[]; values: number[]; dense: number[] };
 
 let det: EmbeddedDetector;
 let nodeFeatures: Feat[];
-let nodeScores: RawScore[];
+let nodeScores: CalibratedScore[];
 
 before(async () => {
   det = await loadEmbeddedDetector();
@@ -42,7 +42,7 @@ after(async () => {
   await det.dispose?.();
 });
 
-function compare(where: string, feats: Feat[], scores: RawScore[]): void {
+function compare(where: string, feats: Feat[], scores: CalibratedScore[]): void {
   assert.equal(feats.length, TEXTS.length);
   feats.forEach((f, i) => {
     assert.deepEqual(f.indices, nodeFeatures[i]!.indices, `${where}: indices of text ${i}`);
@@ -59,7 +59,7 @@ function compare(where: string, feats: Feat[], scores: RawScore[]): void {
 
 async function check(page: EmbeddedPage, backend: 'wasm' | 'webgpu', where: string): Promise<void> {
   const feats = (await page.page.evaluate((ts) => (globalThis as any).telltaleEmbedded.features(ts), TEXTS)) as Feat[];
-  const r = (await page.page.evaluate((ts, b) => (globalThis as any).telltaleEmbedded.score(ts, b), TEXTS, backend)) as { backend: string; scores: RawScore[] };
+  const r = (await page.page.evaluate((ts, b) => (globalThis as any).telltaleEmbedded.score(ts, b), TEXTS, backend)) as { backend: string; scores: CalibratedScore[] };
   assert.equal(r.backend, backend, `${where}: ran on ${r.backend}, not ${backend}`);
   compare(where, feats, r.scores);
 }

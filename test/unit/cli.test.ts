@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { combineScores } from '../../src/core/roberta/combine.ts';
 import { COMBINED } from '../../src/core/roberta/registry.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
+import { runCli } from '../support/cli.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const cli = (args: string[], input: string) =>
@@ -126,19 +127,3 @@ test('--detector combined: one calibrated score from the embedded detector and r
     rmSync(home, { recursive: true, force: true });
   }
 });
-
-function runCli(args: string[], input: string, home: string) {
-  // Asynchronous: the mock Hub runs in this process.
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/telltale.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}

@@ -1,6 +1,6 @@
 /**
  * What a score means to a reader (src/core/levels.ts), the rule that sets every detector's cuts
- * (scripts/train/policy-rule.ts), and the shipped policies: one meaning per number.
+ * (src/core/policy-fit.ts), and the shipped policies: one meaning per number.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { atSensitivity, checkPolicy, humanShareAt, levelAt } from '../../src/cor
 import { normalise, repair } from '../../src/core/normalise.ts';
 import { COMBINED, REGISTRY } from '../../src/core/roberta/registry.ts';
 import { SENSITIVITIES, type JudgingPolicy } from '../../src/core/types.ts';
-import { ALERT_RATE, cutFor, FLAG_RATE, fitPolicy, humanShareCurve } from '../../scripts/train/policy-rule.ts';
+import { ALERT_RATE, cutFor, FLAG_RATE, fitPolicy, humanShareCurve } from '../../src/core/policy-fit.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const shipped = JSON.parse(readFileSync(join(ROOT, 'models/embedded/meta.json'), 'utf8')) as { policy: JudgingPolicy; measured?: Record<string, Record<string, Record<string, number>>> };

@@ -227,7 +227,7 @@ describe('combination', () => {
     const fixed = (id: string, p: number) => ({ info: { ...info, id }, policy, input: 'as-written' as const, scoreBatch: async (t: readonly string[]) => t.map(() => ({ p, logit: 0 })) });
     const c = { wA: 0.5, wB: 1, bias: -0.2 };
     const d = createCombinedDetector(fixed('embedded', 0.8), fixed('roberta-base', 0.3), c, policy);
-    const [s] = (await d.scoreBatch(['x'])) as (import('../../src/core/types.ts').RawScore & { parts: Record<string, number> })[];
+    const [s] = (await d.scoreBatch(['x'])) as (import('../../src/core/types.ts').CalibratedScore & { parts: Record<string, number> })[];
     const z = 0.5 * Math.log(0.8 / 0.2) + Math.log(0.3 / 0.7) - 0.2;
     assert.ok(Math.abs(s!.logit - z) < 1e-12);
     assert.ok(Math.abs(s!.p - sigmoid(z)) < 1e-12);

@@ -6,7 +6,7 @@
 import { createSession, ort, type Backend } from '../runtime.ts';
 import { countWords } from '../normalise.ts';
 import { checkPolicy } from '../levels.ts';
-import type { Detector, Evidence, JudgingPolicy, RawScore } from '../types.ts';
+import type { CalibratedDetector, CalibratedScore, Evidence, JudgingPolicy } from '../types.ts';
 import {
   DEFAULT_FEATURE_CONFIG,
   DENSE_DIM,
@@ -37,7 +37,7 @@ export interface EmbeddedOptions {
   maxCells?: number;
 }
 
-export type EmbeddedDetector = Detector & {
+export type EmbeddedDetector = CalibratedDetector & {
   backend: Backend;
   meta: EmbeddedMeta;
   /** The raw features, for tests and tools. */
@@ -51,6 +51,12 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 export function calibrate(meta: EmbeddedMeta, logit: number, words: number): number {
   const { a, b, c } = meta.calibration;
   return sigmoid(a * logit + b + c * Math.log1p(words));
+}
+
+/** Identifies a calibration: scores recorded under another one (npm run eval:pages) must be measured again. */
+export function calibrationTag(meta: Pick<EmbeddedMeta, 'version' | 'calibration'>): string {
+  const c = meta.calibration;
+  return `${meta.version}:${c.a.toFixed(6)}:${c.b.toFixed(6)}:${c.c.toFixed(6)}`;
 }
 
 export function parseMeta(bytes: Uint8Array): EmbeddedMeta {
@@ -109,7 +115,7 @@ export async function createEmbeddedDetector(
     return { contrib, head, N };
   }
 
-  async function runChunk(items: Prepared[]): Promise<RawScore[]> {
+  async function runChunk(items: Prepared[]): Promise<CalibratedScore[]> {
     const { contrib, head, N } = await runRaw(items);
     return items.map((it, b) => {
       const m = it.f.indices.length;
@@ -135,7 +141,7 @@ export async function createEmbeddedDetector(
       const prepared: Prepared[] = texts.map((text) => ({ text, f: extractFeatures(text, config, maxEvidence > 0) }));
       // Similar lengths together, so short paragraphs are not padded to the longest one.
       const order = prepared.map((_, i) => i).sort((x, y) => prepared[x]!.f.indices.length - prepared[y]!.f.indices.length);
-      const results: RawScore[] = new Array(texts.length);
+      const results: CalibratedScore[] = new Array(texts.length);
       let i = 0;
       while (i < order.length) {
         let j = i + 1;

@@ -9,7 +9,7 @@
  * detector's minWords and the combination's own thresholds.
  */
 import { textFor } from '../normalise.ts';
-import type { Detector, JudgingPolicy, RawScore } from '../types.ts';
+import type { CalibratedDetector, CalibratedScore, Detector, JudgingPolicy } from '../types.ts';
 
 export interface Combination {
   wA: number;
@@ -26,13 +26,20 @@ export function combineScores(pA: number, pB: number, c: Combination): { p: numb
   return { p: sigmoid(z), logit: z };
 }
 
-export function createCombinedDetector(a: Detector, b: Detector, c: Combination, policy: JudgingPolicy, id = 'combined'): Detector {
+/**
+ * Throws for a detector without a calibration (`calibrated: false`): its statistic is not a probability,
+ * so it has no place in a weighted sum of log-odds fitted on probabilities.
+ */
+export function createCombinedDetector(a: Detector, b: Detector, c: Combination, policy: JudgingPolicy, id = 'combined'): CalibratedDetector {
+  for (const d of [a, b]) {
+    if (d.calibrated === false) throw new Error(`${d.info.name} has no calibration, so it cannot be part of a combined score`);
+  }
   return {
     info: { id, name: `${a.info.name} + ${b.info.name}`, version: `${a.info.version}+${b.info.version}`, languages: a.info.languages.filter((l) => b.info.languages.includes(l)) },
     policy: { ...policy, parts: { [a.info.id]: a.policy, [b.info.id]: b.policy } },
     // Each part reads the form of text it declares: the combination gets the least-touched one.
     input: 'as-written',
-    async scoreBatch(texts: readonly string[]): Promise<(RawScore & { parts: Record<string, number> })[]> {
+    async scoreBatch(texts: readonly string[]): Promise<(CalibratedScore & { parts: Record<string, number> })[]> {
       // One after the other: both share one device (onnxruntime-web's WebGPU backend failed with
       // "operation does not support unaligned accesses" when two sessions ran at once), and on one
       // wasm thread running them together gains nothing.
@@ -41,6 +48,7 @@ export function createCombinedDetector(a: Detector, b: Detector, c: Combination,
       return texts.map((_, i) => {
         const x = sa[i]!;
         const y = sb[i]!;
+        if (x.p === null || y.p === null) throw new Error('a part of the combination gave no probability');
         return { ...combineScores(x.p, y.p, c), parts: { [a.info.id]: x.p, [b.info.id]: y.p }, evidence: x.evidence ?? y.evidence };
       });
     },

@@ -5,7 +5,7 @@
  * WebGPU, extension and CLI) and on onnxruntime-node (benchmarks, reference tests).
  */
 import { ort } from '../runtime.ts';
-import type { Detector, DetectorInfo, JudgingPolicy, RawScore } from '../types.ts';
+import type { CalibratedDetector, CalibratedScore, DetectorInfo, JudgingPolicy } from '../types.ts';
 import { planBatches } from './batching.ts';
 import { machineLogit, sigmoid } from './labels.ts';
 import type { TextTokenizer } from './tokenizer.ts';
@@ -85,7 +85,7 @@ export interface RobertaDetectorOptions {
   dispose?: () => Promise<void>;
 }
 
-export interface RobertaDetector extends Detector {
+export interface RobertaDetector extends CalibratedDetector {
   /** Per-window raw machine log-odds for already-tokenised texts (no specials); for tests and evaluation. */
   scoreTokens(tokens: readonly (readonly number[])[]): Promise<{ logit: number; windows: number[] }[]>;
 }
@@ -116,7 +116,7 @@ export function createRobertaDetector(o: RobertaDetectorOptions): RobertaDetecto
     // Trained on WebText as people wrote it: typography and line breaks reach the tokenizer unchanged.
     input: 'as-written',
     scoreTokens,
-    async scoreBatch(texts: readonly string[]): Promise<RawScore[]> {
+    async scoreBatch(texts: readonly string[]): Promise<CalibratedScore[]> {
       const scored = await scoreTokens(texts.map((t) => o.tokenizer.encode(t)));
       return scored.map(({ logit }) => ({ logit, p: sigmoid(cal.scale * logit + cal.bias) }));
     },

@@ -4,13 +4,14 @@
  * FileStore, verified, and run on onnxruntime-web with the variant that suits the backend.
  * Used by the CLI (`--detector roberta-base`, `--hub URL --model REPO`) and the detector host.
  */
-import { HubClient, type DownloadProgress, type WantedFile } from '../hub/download.ts';
+import { HubClient, type DownloadProgress } from '../hub/download.ts';
+import { wantedFiles } from '../hub/registry.ts';
 import type { FileStore } from '../hub/store.ts';
 import { createSession, webGpuFeatures, type Backend } from '../runtime.ts';
-import type { Detector, JudgingPolicy } from '../types.ts';
-import { createRobertaDetector, sessionRunner, type LogitsRunner } from './detector.ts';
+import type { JudgingPolicy } from '../types.ts';
+import { createRobertaDetector, sessionRunner, type LogitsRunner, type RobertaDetector } from './detector.ts';
 import { machineIndex, type ModelConfig } from './labels.ts';
-import { chooseVariant, DEFAULT_POLICY, findEntry, VARIANT_FILES, type RegistryEntry, type Variant } from './registry.ts';
+import { chooseVariant, DEFAULT_POLICY, findEntry, type Variant } from './registry.ts';
 import { tokenizerFromFiles } from './tokenizer.ts';
 import { checkPolicy } from '../levels.ts';
 
@@ -42,17 +43,10 @@ export interface HubDetectorOptions {
   client?: HubClient;
 }
 
-/** The files a detector needs for one variant, with what the registry knows of them. */
-export function wantedFiles(entry: RegistryEntry | undefined, variant: Variant): WantedFile[] {
-  const fixed = ['config.json', 'tokenizer.json', 'tokenizer_config.json'].map((path) => ({
-    path, sha256: entry?.files[path]?.sha256 ?? null, size: entry?.files[path]?.size ?? null,
-  }));
-  const v = entry?.variants[variant];
-  if (entry && !v) throw new Error(`${entry.id} has no ${variant} variant`);
-  return [...fixed, { path: v?.file ?? VARIANT_FILES[variant], sha256: v?.sha256 ?? null, size: v?.size ?? null }];
-}
+/** The files a detector needs for one variant (shared with every Hub model: src/core/hub/registry.ts). */
+export { wantedFiles };
 
-export async function createHubDetector(opts: HubDetectorOptions): Promise<Detector & { backend: Backend; variant: string }> {
+export async function createHubDetector(opts: HubDetectorOptions): Promise<RobertaDetector & { backend: Backend; variant: string }> {
   const entry = findEntry(opts.repo);
   const repo = entry?.repo ?? opts.repo;
   const features = opts.gpuFeatures ?? (opts.backend === 'webgpu' ? await webGpuFeatures() : new Set<string>());

@@ -1,30 +1,16 @@
 /** models/registry.json, typed, and the choice of variant for a backend. */
 import registryJson from '../../../models/registry.json' with { type: 'json' };
+import type { HubModelEntry, Variant } from '../hub/registry.ts';
 import type { Backend } from '../runtime.ts';
 import type { JudgingPolicy } from '../types.ts';
 
-export type Variant = 'fp32' | 'fp16' | 'q8' | 'q4f16';
+export { VARIANT_FILES, type FileEntry, type Variant } from '../hub/registry.ts';
 
-export interface FileEntry {
-  sha256: string | null;
-  size?: number | null;
-  verified: boolean;
-}
-
-export interface RegistryEntry {
-  id: string;
-  name: string;
-  repo: string;
-  upstream?: string;
-  /** Pinned commit; null: resolve `main` on first download and pin that (trust on first use). */
-  revision: string | null;
-  license?: string;
-  languages: string[];
+/** A sequence classifier (`models` in registry.json): the detector is the model itself. */
+export interface RegistryEntry extends HubModelEntry {
   machineLabel: string;
   policy: JudgingPolicy & { source?: string };
   calibration: { scale: number; bias: number } | null;
-  files: Record<string, FileEntry>;
-  variants: Partial<Record<Variant, FileEntry & { file: string; approxBytes?: number }>>;
 }
 
 export const REGISTRY: readonly RegistryEntry[] = (registryJson as unknown as { models: RegistryEntry[] }).models;
@@ -38,14 +24,6 @@ export interface CombinedEntry {
   policy: JudgingPolicy;
 }
 export const COMBINED: CombinedEntry | undefined = (registryJson as unknown as { combined?: CombinedEntry }).combined;
-
-/** Standard Transformers.js file names, for Hub repos that are not in the registry. */
-export const VARIANT_FILES: Record<Variant, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  q4f16: 'onnx/model_q4f16.onnx',
-};
 
 /** For Hub models the registry does not know (`--hub URL --model REPO`): nothing was measured, so it says so. */
 export const DEFAULT_POLICY: JudgingPolicy = {

@@ -6,6 +6,8 @@ declare module '@xenova/transformers/src/tokenizers.js' {
     encode(text: string, text_pair?: string | null, options?: { add_special_tokens?: boolean }): number[];
     decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
     pad_token_id?: number;
+    eos_token_id?: number;
+    bos_token_id?: number;
     model_max_length?: number;
   }
   export class AutoTokenizer {

@@ -1,7 +1,8 @@
 /**
- * The one rule that turns measured human-written scores into a judging policy (src/core/types.ts
+ * The one rule that turns measured human-written scores into a judging policy (types.ts
  * JudgingPolicy), for every detector: the embedded model (scripts/train/policy.ts), the RoBERTa
- * detectors and their combination (scripts/calibrate-combined.ts).
+ * detectors and their combination (scripts/calibrate-combined.ts), the zero-shot detectors once they
+ * are calibrated (zeroshot/calibration.ts). Pure: it runs wherever a calibration is fitted.
  *
  * Human-written texts come in groups (a corpus domain, a package of manuals). For each sensitivity,
  * the flag threshold is the lowest P(machine) that flags at most FLAG_RATE of the human texts of
@@ -11,8 +12,7 @@
  * The reference curve (humanShare) is the share of human texts scoring at least p, averaged over the
  * groups so that no single kind of text dominates it.
  */
-import type { EmbeddedMeta } from '../../src/core/embedded/detector.ts';
-import type { JudgingPolicy, Sensitivity } from '../../src/core/types.ts';
+import type { JudgingPolicy, Sensitivity } from './types.ts';
 
 /** Worst-group share of human texts flagged, per sensitivity (the default's target is 2%: margin for held-out text). */
 export const FLAG_RATE: Record<Sensitivity, number> = { low: 0.005, balanced: 0.015, high: 0.08 };
@@ -102,17 +102,11 @@ export function fitPolicy(groups: readonly HumanGroup[], minWords: number, opts:
   return {
     policy,
     fit: {
-      rule: 'worst-group cuts (scripts/train/policy-rule.ts)',
+      rule: 'worst-group cuts (src/core/policy-fit.ts)',
       flagRate: FLAG_RATE,
       alertRate: ALERT_RATE,
       groups: Object.fromEntries(groups.map((g) => [g.name, g.scores.length])),
       minGroup: MIN_GROUP,
     },
   };
-}
-
-/** Identifies a calibration: page scores recorded under another one must be measured again. */
-export function calibrationTag(meta: Pick<EmbeddedMeta, 'version' | 'calibration'>): string {
-  const c = meta.calibration;
-  return `${meta.version}:${c.a.toFixed(6)}:${c.b.toFixed(6)}:${c.c.toFixed(6)}`;
 }
