@@ -1,5 +1,6 @@
 /**
- * Downloaded Hub models in the extension: an IndexedDB FileStore (the Cache API cannot key
+ * Downloaded Hub models in the extension (OpenAI's RoBERTa detectors, and the small language models the
+ * zero-shot detectors read): an IndexedDB FileStore (the Cache API cannot key
  * chrome-extension:// URLs, and Firefox has none in private windows) and the model manager the detector
  * host (Chrome offscreen document, Firefox background page) answers `bg:host:models`, `bg:host:download`
  * and `bg:host:delete-model` with. Downloads run here, so they survive the popup closing; a download
@@ -10,7 +11,9 @@
 import { HubClient, type WantedFile } from '../core/hub/download.ts';
 import { LayeredFileStore, type FileStore } from '../core/hub/store.ts';
 import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
-import { chooseVariant, REGISTRY, type RegistryEntry, type Variant } from '../core/roberta/registry.ts';
+import { chooseVariant, REGISTRY, type RegistryEntry } from '../core/roberta/registry.ts';
+import { createZeroShotHubDetector, lmFiles, zeroShotRepos } from '../core/zeroshot/hub.ts';
+import { ZEROSHOT, type ZeroShotEntry } from '../core/zeroshot/registry.ts';
 import { pickBackend, webGpuFeatures, type Backend } from '../core/runtime.ts';
 import type { ModelEntryStatus } from '../protocol/messages.ts';
 import type { ModelManager } from './models.ts';
@@ -183,13 +186,36 @@ export interface HubModelManagerOptions {
   bundled?: (path: string) => Promise<Uint8Array>;
   hubUrl?: string;
   fetch?: typeof fetch;
+  /** The RoBERTa classifiers offered (default: the registry's). */
   entries?: readonly RegistryEntry[];
+  /** The zero-shot detectors offered (default: the registry's). */
+  zeroShot?: readonly ZeroShotEntry[];
   allowWebGpu?: boolean;
 }
 
+/** One repo's share of a downloadable detector: what to fetch for this browser's variant. */
+interface Part {
+  repo: string;
+  revision: string;
+  files: WantedFile[];
+  bytes: number;
+}
+
+/** What the user downloads as one item: a RoBERTa classifier (one repo), a zero-shot detector (its language models). */
+interface Downloadable {
+  id: string;
+  name: string;
+  kind: 'classifier' | 'zero-shot';
+  /** A zero-shot detector without a fitted calibration shows its statistic and flags nothing. */
+  calibrated: boolean;
+  parts(): Promise<Part[]>;
+}
+
 /**
- * The host's model manager: lists registry models with their local state, downloads (once, shared, in
- * the background; progress pushed through `onChange`), deletes, and loads detectors from stored files.
+ * The host's model manager: lists the downloadable detectors with their local state, downloads (once,
+ * shared, in the background; progress pushed through `onChange`), deletes, and loads detectors from
+ * stored files. A zero-shot detector's language models are fetched, verified, cached and deleted
+ * through the same client and store as RoBERTa's, repo by repo.
  */
 export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => void, opts: HubModelManagerOptions = {}): ModelManager & {
   load(id: string, backend: Backend, onProgress: (p: number) => void, embedded?: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
@@ -200,31 +226,54 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
   const idb = opts.store ?? new IndexedDbFileStore();
   const store = opts.bundled ? new LayeredFileStore(idb, new BundledFileStore(opts.bundled)) : idb;
   const client = new HubClient({ store, hubUrl: opts.hubUrl, fetch: opts.fetch });
-  const entries = opts.entries ?? REGISTRY;
   const live = new Map<string, { progress: number; state: 'downloading' | 'error'; error?: string }>();
-  let variantP: Promise<Variant> | undefined;
-  const variant = () =>
-    (variantP ??= (async () => {
+  let backendP: Promise<{ backend: Backend; features: Set<string> }> | undefined;
+  const where = () =>
+    (backendP ??= (async () => {
       const backend = await pickBackend(opts.allowWebGpu ?? true);
-      return chooseVariant(backend, backend === 'webgpu' ? await webGpuFeatures() : new Set());
+      return { backend, features: backend === 'webgpu' ? await webGpuFeatures() : new Set<string>() };
     })());
-  const entry = (id: string) => entries.find((e) => e.id === id);
-  const filesFor = async (e: RegistryEntry): Promise<WantedFile[]> => wantedFiles(e, await variant());
+  const classifier = (e: RegistryEntry): Downloadable => ({
+    id: e.id, name: e.name, kind: 'classifier', calibrated: true,
+    async parts() {
+      const { backend, features } = await where();
+      const v = chooseVariant(backend, features);
+      const variant = e.variants[v];
+      return [{ repo: e.repo, revision: e.revision ?? 'main', files: wantedFiles(e, v), bytes: variant?.size ?? variant?.approxBytes ?? 0 }];
+    },
+  });
+  const zeroShot = (z: ZeroShotEntry): Downloadable => ({
+    id: z.id, name: z.name, kind: 'zero-shot', calibrated: z.calibration !== null,
+    async parts() {
+      const { backend, features } = await where();
+      return Promise.all(zeroShotRepos(z).map(async ({ repo }) => {
+        const f = await lmFiles(repo, { backend, gpuFeatures: features });
+        const variant = f.entry?.variants[f.variant];
+        return { repo: f.repo, revision: f.revision, files: f.files, bytes: variant?.size ?? variant?.approxBytes ?? 0 };
+      }));
+    },
+  });
+  const items: Downloadable[] = [...(opts.entries ?? REGISTRY).map(classifier), ...(opts.zeroShot ?? ZEROSHOT).map(zeroShot)];
+  const item = (id: string) => items.find((e) => e.id === id);
 
-  async function status(e: RegistryEntry): Promise<ModelEntryStatus> {
-    const files = await filesFor(e);
-    const v = e.variants[await variant()];
-    const storedBytes = await client.storedBytes(e.repo);
-    const l = live.get(e.id);
-    const ready = !l && (await client.isStored(e.repo, e.revision ?? 'main', files));
+  async function status(d: Downloadable): Promise<ModelEntryStatus> {
+    const parts = await d.parts();
+    const l = live.get(d.id);
+    let storedBytes = 0;
+    let ready = !l;
+    for (const p of parts) {
+      storedBytes += await client.storedBytes(p.repo);
+      if (ready && !(await client.isStored(p.repo, p.revision, p.files))) ready = false;
+    }
     return {
-      id: e.id, name: e.name, bytes: v?.size ?? v?.approxBytes ?? 0, storedBytes,
+      id: d.id, name: d.name, bytes: parts.reduce((n, p) => n + p.bytes, 0), storedBytes,
       state: l?.state ?? (ready ? 'ready' : 'absent'),
+      ...(d.kind === 'zero-shot' ? { kind: 'zero-shot' as const, calibrated: d.calibrated, repos: parts.map((p) => p.repo) } : {}),
       ...(l?.state === 'downloading' ? { progress: l.progress } : {}),
       ...(l?.error ? { error: l.error } : {}),
     };
   }
-  const list = () => Promise.all(entries.map(status));
+  const list = () => Promise.all(items.map(status));
   let lastPush = 0;
   const push = (force = false) => {
     const now = Date.now();
@@ -233,24 +282,30 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
     list().then(onChange, () => undefined);
   };
 
-  async function fetchFiles(e: RegistryEntry, onProgress?: (p: number) => void) {
-    live.set(e.id, { state: 'downloading', progress: 0 });
+  async function fetchFiles(d: Downloadable, onProgress?: (p: number) => void) {
+    live.set(d.id, { state: 'downloading', progress: 0 });
     // Best effort: ask that the models not be evicted under storage pressure (unlimitedStorage helps too).
     void globalThis.navigator?.storage?.persist?.().catch(() => false);
     push(true);
     try {
-      await client.ensure({
-        repo: e.repo, revision: e.revision ?? 'main', files: await filesFor(e),
-        onProgress: (p) => {
-          const frac = p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0;
-          live.set(e.id, { state: 'downloading', progress: frac });
-          onProgress?.(frac);
-          push();
-        },
-      });
-      live.delete(e.id);
+      const parts = await d.parts();
+      const total = Math.max(1, parts.reduce((n, p) => n + p.bytes, 0));
+      let before = 0;
+      for (const p of parts) {
+        await client.ensure({
+          repo: p.repo, revision: p.revision, files: p.files,
+          onProgress: (x) => {
+            const frac = Math.min(1, (before + (x.allTotal ? ((x.allLoaded ?? 0) / x.allTotal) * p.bytes : 0)) / total);
+            live.set(d.id, { state: 'downloading', progress: frac });
+            onProgress?.(frac);
+            push();
+          },
+        });
+        before += p.bytes;
+      }
+      live.delete(d.id);
     } catch (err) {
-      live.set(e.id, { state: 'error', progress: 0, error: err instanceof Error ? err.message : String(err) });
+      live.set(d.id, { state: 'error', progress: 0, error: err instanceof Error ? err.message : String(err) });
       throw err;
     } finally {
       push(true);
@@ -262,38 +317,47 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
     list,
     async resumeInterrupted() {
       const ids: string[] = [];
-      for (const e of entries) {
-        if (live.has(e.id) || (await store.list(`partial/${e.repo}/`)).length === 0) continue;
-        ids.push(e.id);
-        fetchFiles(e).catch(() => undefined);
+      for (const d of items) {
+        if (live.has(d.id)) continue;
+        const parts = await d.parts();
+        let partial = false;
+        for (const p of parts) if ((await store.list(`partial/${p.repo}/`)).length > 0) partial = true;
+        if (!partial) continue;
+        ids.push(d.id);
+        fetchFiles(d).catch(() => undefined);
       }
       return ids;
     },
     async download(id) {
-      const e = entry(id);
-      if (!e) return { ok: false, error: `unknown model "${id}"` };
+      const d = item(id);
+      if (!d) return { ok: false, error: `unknown model "${id}"` };
       // Runs on in this page after the reply; the popup follows `host:ui:models`.
-      fetchFiles(e).catch(() => undefined);
+      fetchFiles(d).catch(() => undefined);
       return { ok: true };
     },
     async remove(id) {
-      const e = entry(id);
-      if (!e) return { ok: false, error: `unknown model "${id}"` };
+      const d = item(id);
+      if (!d) return { ok: false, error: `unknown model "${id}"` };
       if (live.get(id)?.state === 'downloading') return { ok: false, error: 'The model is downloading; try again when it has finished.' };
-      await client.remove(e.repo);
+      // A language model two detectors share goes with either (the list then shows the other as absent too).
+      for (const p of await d.parts()) await client.remove(p.repo);
       live.delete(id);
       push(true);
       return { ok: true };
     },
     async load(id, backend, onProgress) {
-      const e = entry(id);
-      if (!e) throw new Error(`unknown detector "${id}"`);
-      const d = await createHubDetector({
-        repo: e.repo, store, backend, client,
-        onProgress: (p) => onProgress(p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0),
-      });
+      const d = item(id);
+      if (!d) throw new Error(`unknown detector "${id}"`);
+      const progress = (p: { allLoaded?: number; allTotal?: number }) => onProgress(p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0);
+      if (d.kind === 'zero-shot') {
+        const z = await createZeroShotHubDetector({ detector: id, store, client, backend, onProgress: progress });
+        push(true);
+        return { detector: z, backend: z.backend };
+      }
+      const e = (opts.entries ?? REGISTRY).find((x) => x.id === id)!;
+      const h = await createHubDetector({ repo: e.repo, store, backend, client, onProgress: progress });
       push(true);
-      return { detector: d, backend: d.backend };
+      return { detector: h, backend: h.backend };
     },
   };
 }

@@ -52,6 +52,11 @@ export interface ModelEntryStatus {
   /** 0..1 while downloading. */
   progress?: number;
   error?: string;
+  /** A zero-shot detector (its language models are what is downloaded), with or without a fitted calibration. */
+  kind?: 'zero-shot';
+  calibrated?: boolean;
+  /** The Hub repos it downloads (a zero-shot detector may share one with another). */
+  repos?: string[];
 }
 
 export interface Settings {

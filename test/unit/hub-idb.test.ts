@@ -8,12 +8,16 @@ import { after, before, describe, test } from 'node:test';
 import { HubClient } from '../../src/core/hub/download.ts';
 import { wantedFiles } from '../../src/core/roberta/hub-detector.ts';
 import type { RegistryEntry } from '../../src/core/roberta/registry.ts';
+import { ZEROSHOT } from '../../src/core/zeroshot/registry.ts';
+import { LLAMA, LLAMA_INSTRUCT, REFERENCE } from '../support/zeroshot-fixtures.ts';
 import { createHubModelManager, IndexedDbFileStore } from '../../src/host/model-store.ts';
 import type { ModelEntryStatus } from '../../src/protocol/messages.ts';
 import { repoFromDir, startMockHub, type MockHub, type MockRepo } from '../support/mock-hub.ts';
 import { TEXTS, TINY } from '../support/roberta-fixtures.ts';
 
 const REPO = 'telltale/tiny-roberta';
+const BASE = 'HuggingFaceTB/SmolLM2-135M';
+const INSTRUCT = 'HuggingFaceTB/SmolLM2-135M-Instruct';
 let hub: MockHub;
 let tiny: MockRepo;
 before(async () => {
@@ -60,7 +64,7 @@ describe('host model manager', () => {
   };
   test('lists, downloads in the background with progress pushes, loads, deletes', async () => {
     const pushes: ModelEntryStatus[][] = [];
-    const m = createHubModelManager((s) => pushes.push(s), { store: new IndexedDbFileStore('t3'), hubUrl: hub.url, entries: [entry] });
+    const m = createHubModelManager((s) => pushes.push(s), { store: new IndexedDbFileStore('t3'), hubUrl: hub.url, entries: [entry], zeroShot: [] });
     assert.deepEqual((await m.list()).map((s) => [s.id, s.state, s.storedBytes, s.bytes]), [['tiny', 'absent', 0, 150_000]]);
     assert.deepEqual(await m.download('tiny'), { ok: true });
     for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
@@ -82,7 +86,7 @@ describe('host model manager', () => {
     const store = new IndexedDbFileStore('t5');
     await store.append(`partial/${REPO}/${tiny.commit}/onnx/model_quantized.onnx`, tiny.files.get('onnx/model_quantized.onnx')!.subarray(0, 40_000));
     hub.log.length = 0;
-    const m = createHubModelManager(() => {}, { store, hubUrl: hub.url, entries: [entry] });
+    const m = createHubModelManager(() => {}, { store, hubUrl: hub.url, entries: [entry], zeroShot: [] });
     assert.deepEqual(await m.resumeInterrupted(), ['tiny']);
     for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal((await m.list())[0]!.state, 'ready');
@@ -98,12 +102,43 @@ describe('host model manager', () => {
       await new HubClient({ store: bundle, hubUrl: hub.url }).ensure({ repo: REPO, files: variantFiles });
       writeFileSync(join(dir, 'index.json'), JSON.stringify({ files: await bundle.list('') }));
       const readFile = async (p: string) => new Uint8Array(readFileSync(join(dir, p.replace(/^models\/hub\//, ''))));
-      const m = createHubModelManager(() => {}, { store: new IndexedDbFileStore('t4'), bundled: readFile, hubUrl: 'http://127.0.0.1:9', entries: [entry] });
+      const m = createHubModelManager(() => {}, { store: new IndexedDbFileStore('t4'), bundled: readFile, hubUrl: 'http://127.0.0.1:9', entries: [entry], zeroShot: [] });
       assert.equal((await m.list())[0]!.state, 'ready');
       const { detector } = await m.load('tiny', 'wasm', () => {});
       assert.equal((await detector.scoreBatch(TEXTS)).length, TEXTS.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a zero-shot detector is one download of its language models: listed with both, loaded, scored without a probability, deleted', async () => {
+    const zhub = await startMockHub({ [BASE]: repoFromDir(LLAMA), [INSTRUCT]: repoFromDir(LLAMA_INSTRUCT) });
+    try {
+      const pushes: ModelEntryStatus[][] = [];
+      const z = ZEROSHOT.find((e) => e.id === 'binoculars')!;
+      const m = createHubModelManager((s) => pushes.push(s), { store: new IndexedDbFileStore('t6'), hubUrl: zhub.url, entries: [], zeroShot: [z, ZEROSHOT.find((e) => e.id === 'fast-detectgpt')!] });
+      const before = await m.list();
+      assert.deepEqual(before.map((s) => [s.id, s.state, s.kind, s.calibrated]), [['binoculars', 'absent', 'zero-shot', false], ['fast-detectgpt', 'absent', 'zero-shot', false]]);
+      assert.deepEqual(before[0]!.repos, [BASE, INSTRUCT]);
+      assert.ok(before[0]!.bytes > before[1]!.bytes, 'two models weigh more than one');
+      assert.deepEqual(await m.download('binoculars'), { ok: true });
+      for (let i = 0; i < 300 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+      const after = await m.list();
+      assert.deepEqual(after.map((s) => s.state), ['ready', 'ready'], 'Fast-DetectGPT reads the base model Binoculars brought');
+      const fractions = pushes.flatMap((p) => p.filter((s) => s.id === 'binoculars' && s.state === 'downloading').map((s) => s.progress!));
+      assert.ok(fractions.length > 0 && fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]!)), `progress over both models: ${fractions}`);
+      const { detector } = await m.load('fast-detectgpt', 'wasm', () => {});
+      assert.equal(detector.calibrated, false);
+      const ref = REFERENCE.cases.find((c) => c.window === 512)!;
+      const [s] = await detector.scoreBatch([ref.text]);
+      assert.equal(s!.p, null);
+      // The registry's wasm choice for SmolLM2 is the 4-bit file: its own engine's numbers, not the fp32 reference.
+      assert.ok(Number.isFinite(s!.raw), `raw ${s!.raw}`);
+      await detector.dispose?.();
+      assert.deepEqual(await m.remove('binoculars'), { ok: true });
+      assert.deepEqual((await m.list()).map((s) => [s.state, s.storedBytes]), [['absent', 0], ['absent', 0]], 'a shared model goes with either detector');
+    } finally {
+      await zhub.close();
     }
   });
 });
