@@ -36,7 +36,26 @@ const TYPOGRAPHY: Record<string, string> = {
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 const ODD_SPACE = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t\v\f\r]/g;
 const ASCII_LETTER = /^[A-Za-z]$/;
-const NON_ASCII_LETTER = /[^\x00-\x7F]/u;
+const charClass = (chars: string[]) => chars.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
+/**
+ * Candidates for a look-alike letter: the table's, and the blocks where compatibility forms of Latin
+ * letters live (modifier letters, superscripts, letterlike symbols, full-width forms, mathematical
+ * alphanumerics). One native scan finds them; only matches reach the callback.
+ */
+const LOOKALIKE_RE = new RegExp(
+  `[${charClass(Object.keys(LOOKALIKE_LETTERS))}\\u00AA\\u00BA\\u1D2C-\\u1D6A\\u2070-\\u209F\\u2100-\\u214F\\uFF21-\\uFF3A\\uFF41-\\uFF5A\\u{1D400}-\\u{1D7FF}]`,
+  'gu',
+);
+const TYPOGRAPHY_RE = new RegExp(`[${charClass(Object.keys(TYPOGRAPHY))}]`, 'g');
+
+/** The Latin letter `ch` only looks like, or undefined (compatibility forms: those whose NFKC is one ASCII letter). */
+function lookalikeOf(ch: string): string | undefined {
+  const mapped = LOOKALIKE_LETTERS[ch];
+  if (mapped !== undefined) return mapped;
+  if (!/\p{L}/u.test(ch)) return undefined;
+  const k = ch.normalize('NFKC');
+  return k !== ch && ASCII_LETTER.test(k) ? k : undefined;
+}
 
 export interface Normalised {
   text: string;
@@ -51,22 +70,15 @@ export interface Normalised {
  */
 export function repair(input: string): Normalised {
   const report: NormalisationReport = { homoglyphs: 0, invisibles: 0, other: 0 };
-  const text = input.replace(INVISIBLE, () => (report.invisibles++, ''));
-  if (!NON_ASCII_LETTER.test(text)) return { text, report };
-  let out = '';
-  for (const ch of text) {
-    let mapped = LOOKALIKE_LETTERS[ch];
-    if (mapped === undefined && ch.length > 0 && ch.charCodeAt(0) > 0x7f && /\p{L}/u.test(ch)) {
-      // Compatibility forms of one Latin letter (full-width, mathematical alphanumerics).
-      const k = ch.normalize('NFKC');
-      if (k !== ch && ASCII_LETTER.test(k)) mapped = k;
-    }
-    if (mapped !== undefined) {
+  const text = input
+    .replace(INVISIBLE, () => (report.invisibles++, ''))
+    .replace(LOOKALIKE_RE, (ch) => {
+      const m = lookalikeOf(ch);
+      if (m === undefined) return ch;
       report.homoglyphs++;
-      out += mapped;
-    } else out += ch;
-  }
-  return { text: out, report };
+      return m;
+    });
+  return { text, report };
 }
 
 /**
@@ -80,10 +92,9 @@ export function normalise(input: string): Normalised {
   let text = repaired;
   const nfkc = text.normalize('NFKC');
   if (nfkc !== text) report.other++;
-  text = nfkc;
-  let out = '';
-  for (const ch of text) out += TYPOGRAPHY[ch] ?? LOOKALIKE_LETTERS[ch] ?? ch;
-  text = undoCaseGames(out, report);
+  // Compatibility forms can turn into look-alikes only now: map those too (already counted as `other`).
+  text = nfkc.replace(TYPOGRAPHY_RE, (ch) => TYPOGRAPHY[ch] ?? ch).replace(LOOKALIKE_RE, (ch) => lookalikeOf(ch) ?? ch);
+  text = undoCaseGames(text, report);
   text = text.replace(ODD_SPACE, ' ');
   const squeezed = text.replace(/ {2,}/g, ' ').replace(/\n{3,}/g, '\n\n').trim();
   if (squeezed.length !== text.trim().length) report.other++;
