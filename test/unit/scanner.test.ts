@@ -291,12 +291,15 @@ test('visible paragraphs are sent first', async () => {
   const doc = document as unknown as Document;
   // Give linkedom a minimal layout: paragraphs 30..39 are in the viewport.
   const w = window as unknown as Record<string, unknown>;
-  w.getComputedStyle = () => ({ visibility: 'visible' });
+  w.getComputedStyle = () => ({
+    visibility: 'visible', display: 'block', opacity: '1', fontSize: '16px', color: 'rgb(0, 0, 0)', position: 'static',
+    overflowX: 'visible', overflowY: 'visible', clip: 'auto', clipPath: 'none', getPropertyValue: () => '',
+  });
   w.innerHeight = 800;
   for (const p of Array.from(doc.querySelectorAll('p'))) {
     const i = Number(p.id.slice(1));
     const top = i >= 30 ? (i - 30) * 40 : 5000 + i * 40;
-    Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, width: 600, height: 30 }) });
+    Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, left: 0, right: 600, width: 600, height: 30 }) });
   }
   const bg = fakeScorer();
   const s = scanner(doc, { score: bg.score, options: { batchTexts: 10, maxInFlight: 1, sliceElements: 8 } }); // found over several slices
