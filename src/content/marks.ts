@@ -1,7 +1,8 @@
 /**
  * What the page shows of a judgement: the public data attributes (a stable contract read by tests and
  * other tools), the likelihood marks (CSS Custom Highlight API where it works, element styles
- * otherwise), an accessible description, and focusability for flagged paragraphs.
+ * otherwise) and an accessible description. Marks add no tab stops (the page's focus path stays its
+ * own): the keyboard reaches them through the "next mark" / "previous mark" commands (./focus.ts).
  *
  * The attributes are output only: the content script keeps its truth in a WeakMap (scanner.ts) and
  * never reads these back, since the page can rewrite them.
@@ -60,8 +61,6 @@ export class Marks {
   readonly useHighlights: boolean;
   private readonly highlights = new Map<Level, HighlightLike>();
   private readonly ranges = new WeakMap<Element, { level: Level; range: Range }>();
-  /** Elements we made focusable (tabindex we added), to undo it. */
-  private readonly focusable = new WeakSet<Element>();
   /** Elements whose aria-description is ours (a page's own one is left alone otherwise). */
   private readonly described = new WeakSet<Element>();
   private readonly styledRoots = new WeakSet<Document | ShadowRoot>();
@@ -118,24 +117,11 @@ export class Marks {
         el.removeAttribute('aria-description');
         this.described.delete(el);
       }
-      this.setFocusable(el, level === 'generated');
       this.setHighlight(el, level);
       const root = el.getRootNode?.();
       if (root && root.nodeType === 11 && !this.styledRoots.has(root as ShadowRoot)) this.ensureStyles(root as ShadowRoot);
     } catch {
       // Ignore: the element may be frozen or exotic.
-    }
-  }
-
-  private setFocusable(el: Element, on: boolean): void {
-    if (on) {
-      if (!el.hasAttribute('tabindex') && !el.closest('a, button, [tabindex]')) {
-        el.setAttribute('tabindex', '0');
-        this.focusable.add(el);
-      }
-    } else if (this.focusable.has(el)) {
-      el.removeAttribute('tabindex');
-      this.focusable.delete(el);
     }
   }
 

@@ -58,7 +58,7 @@ test('scores every paragraph, writes the public marks, reports in page order', a
   assert.equal(a.getAttribute('data-telltale-state'), 'scored');
   assert.equal(a.getAttribute('data-telltale-score'), '0.912');
   assert.equal(a.getAttribute('data-telltale-level'), 'generated');
-  assert.equal(a.getAttribute('tabindex'), '0', 'flagged paragraphs are focusable');
+  assert.equal(a.hasAttribute('tabindex'), false, 'flagged paragraphs are no tab stops (the page keeps its focus path)');
   assert.match(a.getAttribute('aria-description') ?? '', /Likely machine-generated, 91%/);
   const b = doc.getElementById('b')!;
   assert.equal(b.getAttribute('data-telltale-score'), '0.100');
