@@ -300,6 +300,13 @@ export class Scanner {
     if (!sorted) this.order.sort(cmp);
   }
 
+  /** Paragraphs that pass `keep` (e.g. those with a visible mark), connected, in page order. */
+  marked(keep: (r: Rec) => boolean): Rec[] {
+    this.prune();
+    this.sortOrder();
+    return this.order.filter((r) => r.el.isConnected && keep(r));
+  }
+
   report(url: string, selection?: PageReport['selection']): PageReport {
     const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
     if (selection) rep.selection = selection;

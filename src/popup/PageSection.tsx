@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageReport, ReportItem } from '../protocol/messages.ts';
 import * as api from './api.ts';
+import { rowId } from './frames.ts';
 import { useInterval } from './hooks.ts';
 import {
   badgeFor,
@@ -156,7 +157,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
 
   function reveal() {
     api
-      .reveal(tabId, item.key)
+      .reveal(tabId, item.key, item.frameId ?? 0)
       .then((r) => {
         if (!r?.ok) props.onRevealFail('That paragraph is no longer on the page.');
       })
@@ -171,6 +172,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         tabindex={0}
         data-testid="row"
         data-key={item.key}
+        data-frame={item.frameId ?? 0}
         data-flagged={flagged ? 'true' : 'false'}
         aria-label={`${flagged ? 'Flagged paragraph' : 'Paragraph'} “${truncate(item.preview, 80)}”: ${badge.label}. Show it on the page.`}
         onClick={reveal}
@@ -337,7 +339,7 @@ export function PageSection(props: {
           </p>
           <ul class="items" data-testid="rows">
             {items.map((item) => (
-              <Row key={item.key} item={item} tabId={tabId} onRevealFail={setNote} />
+              <Row key={rowId(item)} item={item} tabId={tabId} onRevealFail={setNote} />
             ))}
           </ul>
         </section>
