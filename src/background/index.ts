@@ -7,13 +7,22 @@ import browser from 'webextension-polyfill';
 import type { Menus, Runtime, Tabs } from 'webextension-polyfill';
 import { handle, isExtensionPage, requestTab } from '../protocol/client.ts';
 import type { MessageType } from '../protocol/messages.ts';
+import type { Verdict } from '../core/types.ts';
 import { hostRequest, platformHandlers } from '@platform/host';
 import { loadSettings, onSettingsChanged } from '../shared/settings.ts';
 import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from './inject.ts';
 import { forgetTab, frameReport, knownFrames } from './frames.ts';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
+import { FairQueue } from '../core/fair-queue.ts';
 
 const MENU_ID = 'telltale-check-selection';
+
+/**
+ * Scoring jobs of all tabs, round-robin by tab with a bounded queue per tab (src/core/fair-queue.ts): a
+ * content script that floods cannot starve the others. In memory: the requests waiting in it die with
+ * the service worker anyway, and their content scripts send them again.
+ */
+const scoring = new FairQueue<{ verdicts: Verdict[] }>();
 
 /** Who may send what: content scripts come from web tabs, UI and host messages from our own pages. */
 function accept(sender: Runtime.MessageSender, type: MessageType): boolean {
@@ -25,10 +34,11 @@ handle(
   'bg',
   {
     ...platformHandlers,
-    'cs:bg:score': async ({ texts }) => {
-      const s = await loadSettings();
-      return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
-    },
+    'cs:bg:score': ({ texts }, sender) =>
+      scoring.submit(`tab:${sender.tab!.id}`, texts.length, async () => {
+        const s = await loadSettings();
+        return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
+      }),
     'cs:bg:report': async ({ flagged, total, since }, sender) => {
       // Each frame reports its own counts; the badge shows the tab's sum.
       await frameReport(sender.tab!.id!, sender.frameId ?? 0, { flagged, total, since: since ?? 0 });
@@ -49,8 +59,10 @@ handle(
 
 /** The context-menu check: score the selection and show it next to the selection in the page. */
 export async function checkSelection(text: string, tab: Tabs.Tab | undefined, frameId = 0): Promise<void> {
-  const s = await loadSettings();
-  const { verdicts } = await hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+  const { verdicts } = await scoring.submit('menu', 1, async () => {
+    const s = await loadSettings();
+    return hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+  });
   const verdict = verdicts[0]!;
   if (tab?.id === undefined) return;
   try {
@@ -97,4 +109,4 @@ onSettingsChanged(async (settings) => {
 });
 
 // For the end-to-end tests in Firefox, whose menus.onClicked and commands.onCommand cannot be dispatched from outside.
-(globalThis as { telltaleBackground?: unknown }).telltaleBackground = { checkSelection, command: onCommand };
+(globalThis as { telltaleBackground?: unknown }).telltaleBackground = { checkSelection, command: onCommand, scoring };

@@ -8,6 +8,7 @@
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
 import { LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { BUSY_MESSAGE } from '../core/fair-queue.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
 export interface MarksSink {
@@ -34,6 +35,14 @@ export interface ScannerOptions {
   retryMs: number;
   /** A request unanswered this long counts as failed (a first model load can take a while). */
   requestTimeoutMs: number;
+  /**
+   * Paragraphs left in `error` are sent again after this delay, doubling while errors persist up to
+   * errorRetryMaxMs: once the fault has passed (host restarted, model fetched again), they get a verdict.
+   */
+  errorRetryMs: number;
+  errorRetryMaxMs: number;
+  /** The longest wait before sending again when the background says it is busy with this tab. */
+  busyRetryMaxMs: number;
   minWords?: number;
 }
 
@@ -46,6 +55,9 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   mutationDelayMs: 150,
   retryMs: 1000,
   requestTimeoutMs: 180_000,
+  errorRetryMs: 2_000,
+  errorRetryMaxMs: 60_000,
+  busyRetryMaxMs: 10_000,
 };
 
 export interface ScannerDeps {
@@ -149,6 +161,9 @@ export class Scanner {
   /** The detector that gave this page's verdicts (the setting `auto` can start naming another one). */
   private detector: string | null = null;
   private readonly idleWaiters: (() => void)[] = [];
+  private errorTimer: ReturnType<typeof setTimeout> | undefined;
+  private errorDelay = 0;
+  private busyDelay = 0;
 
   constructor(private readonly deps: ScannerDeps) {
     this.doc = deps.doc;
@@ -191,7 +206,8 @@ export class Scanner {
     this.io?.disconnect();
     if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
-    this.mutationTimer = this.deferTimer = undefined;
+    if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
+    this.mutationTimer = this.deferTimer = this.errorTimer = undefined;
     this.walkers = [];
     this.queue.clear();
     this.priority.clear();
@@ -422,6 +438,26 @@ export class Scanner {
     this.priority.delete(rec);
     this.setState(rec, v.state, v);
     if (v.state !== 'error') this.io?.unobserve(rec.el);
+    else this.scheduleErrorRetry();
+  }
+
+  /** Sends the paragraphs in `error` again later (backoff while errors persist): faults pass. */
+  private scheduleErrorRetry(): void {
+    if (this.errorTimer !== undefined || !this.started) return;
+    this.errorDelay = this.errorDelay ? Math.min(this.errorDelay * 2, this.opts.errorRetryMaxMs) : this.opts.errorRetryMs;
+    this.errorTimer = setTimeout(() => {
+      this.errorTimer = undefined;
+      let any = false;
+      for (const r of this.order) {
+        if (r.state !== 'error' || !r.el.isConnected || this.waiting.has(r.text)) continue;
+        r.tries = 0;
+        this.enqueue(r);
+        any = true;
+      }
+      if (any) this.kick();
+    }, this.errorDelay);
+    // Node (unit tests): a pending retry must not keep the process alive.
+    (this.errorTimer as { unref?: () => void }).unref?.();
   }
 
   /** Sends batches while the cap allows. */
@@ -503,6 +539,8 @@ export class Scanner {
           return;
         }
         if (from !== undefined) this.detector = from;
+        this.busyDelay = 0;
+        if (!verdicts.some((v) => validVerdict(v) && v.state === 'error')) this.errorDelay = 0;
         texts.forEach((t, i) => {
           const v = verdicts[i];
           const recs = this.waiting.get(t) ?? [];
@@ -517,16 +555,20 @@ export class Scanner {
       },
       (err: unknown) => {
         if (gen !== this.gen) return;
+        // Busy: the background's queue for this tab is full (many frames, or a flood). Not a failure:
+        // wait (longer each time) and send again.
+        const busy = String(err instanceof Error ? err.message : err).includes(BUSY_MESSAGE);
         const retry: Rec[] = [];
         for (const t of texts) {
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
-            if (++rec.tries < 2) retry.push(rec);
+            if (busy || ++rec.tries < 2) retry.push(rec);
             else this.settle(rec, errorVerdict(`Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)));
           }
         }
+        const delay = busy ? (this.busyDelay = Math.min(this.opts.busyRetryMaxMs, this.busyDelay ? this.busyDelay * 2 : this.opts.retryMs)) : this.opts.retryMs;
         if (retry.length) {
           this.inFlight++; // hold the slot until the retry is queued, so idle() waits for it
           setTimeout(() => {
@@ -534,7 +576,7 @@ export class Scanner {
             for (const r of retry) if (r.el.isConnected && r.text && !this.cache.has(r.text)) this.enqueue(r);
             this.pump();
             this.checkIdle();
-          }, this.opts.retryMs);
+          }, delay);
         }
       },
     )

@@ -166,6 +166,43 @@ test('a failing background: one retry, then state error with the paragraph intac
   assert.match(item.verdict?.reason ?? '', /background went away/);
 });
 
+test('once a fault has passed, paragraphs left in error are scored: the scanner retries them with backoff', async () => {
+  const doc = dom(`<body>${paras(6)}</body>`);
+  let down = true;
+  const bg = fakeScorer({ fail: () => down, delayMs: 0 });
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 2, errorRetryMs: 20, errorRetryMaxMs: 80 } });
+  s.start();
+  await s.idle();
+  assert.deepEqual(new Set(s.report('x').items.map((i) => i.state)), new Set(['error']));
+  await new Promise((r) => setTimeout(r, 150));
+  down = false;
+  const t0 = Date.now();
+  while (s.report('x').items.some((i) => i.state !== 'scored') && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(s.report('x').items.map((i) => i.state), Array(6).fill('scored'));
+  s.stop();
+});
+
+test('a busy background (per-tab queue full) is waited for: sent again later, no error shown meanwhile', async () => {
+  const { BUSY_MESSAGE } = await import('../../src/core/fair-queue.ts');
+  const doc = dom(`<body>${paras(3)}</body>`);
+  let refusals = 0;
+  const states: string[] = [];
+  const marks = new Marks(doc);
+  const s = scanner(doc, {
+    marks: { ...marks, apply: (el, key, state, v) => (states.push(state), marks.apply(el, key, state, v)) },
+    score: async (texts) => {
+      if (refusals++ < 6) throw new Error(BUSY_MESSAGE);
+      return { verdicts: texts.map(() => ({ state: 'scored', p_machine: 0.2, flagged: false, detector: 'fake' }) as Verdict) };
+    },
+    options: { retryMs: 5 },
+  });
+  s.start();
+  await s.idle();
+  assert.deepEqual(s.report('x').items.map((i) => i.state), ['scored', 'scored', 'scored']);
+  assert.ok(!states.includes('error'), 'never shown as an error');
+  assert.ok(refusals > 6);
+});
+
 test('malformed answers and throwing scorers become errors, never exceptions', async () => {
   const doc = dom(`<body><p>One paragraph with enough words in it.</p><p>Two paragraph with enough words in it.</p></body>`);
   const s = scanner(doc, { score: async () => ({ verdicts: [{ nonsense: true } as unknown as Verdict] }) });
