@@ -110,7 +110,8 @@ export class Marks {
       if (level === 'generated' || level === 'uncertain') el.setAttribute(ATTR_LEVEL, level);
       else el.removeAttribute(ATTR_LEVEL);
       // Every scored paragraph says what it is to assistive technology, not only the coloured ones.
-      if (level !== 'none') {
+      // A page's own aria-description stays (the hover card says the same on focus).
+      if (level !== 'none' && (this.described.has(el) || !el.hasAttribute('aria-description'))) {
         el.setAttribute('aria-description', `Telltale: ${verdictWords(verdict!)}, ${percent(verdict!.p_machine!)} likely machine-generated`);
         this.described.add(el);
       } else if (this.described.has(el)) {

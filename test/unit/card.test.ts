@@ -111,3 +111,15 @@ test('styles: a <style> fallback where constructable sheets are missing, added o
   assert.match(pageCss(true), /::highlight\(telltale-generated\)/);
   assert.doesNotMatch(pageCss(true), /\[data-telltale-level="generated"\] \{/, 'no element marks when highlights draw them');
 });
+
+test("marks: a page's own aria-description is left as it is (ours goes only where there is none)", () => {
+  const { document } = parseHTML('<!doctype html><html><body><p id="a" aria-description="The page says this">Text.</p><p id="b">Text.</p></body></html>');
+  const doc = document as unknown as Document;
+  const marks = new Marks(doc);
+  for (const id of ['a', 'b']) marks.apply(doc.getElementById(id)!, id, 'scored', scored(0.9, true));
+  assert.equal(doc.getElementById('a')!.getAttribute('aria-description'), 'The page says this');
+  assert.match(doc.getElementById('b')!.getAttribute('aria-description') ?? '', /^Telltale: /);
+  for (const id of ['a', 'b']) marks.apply(doc.getElementById(id)!, id, 'too-short', { state: 'too-short', p_machine: 0.2, flagged: false, detector: 'x' });
+  assert.equal(doc.getElementById('a')!.getAttribute('aria-description'), 'The page says this', 'not removed either');
+  assert.equal(doc.getElementById('b')!.hasAttribute('aria-description'), false);
+});
