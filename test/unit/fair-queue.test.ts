@@ -6,7 +6,7 @@ import { BUSY_MESSAGE, FairQueue } from '../../src/core/fair-queue.ts';
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
 test('a flooding tab cannot starve another: the other tab is served next in turn', async () => {
-  const q = new FairQueue<string>({ concurrency: 1, maxQueuedPerLane: 100_000 });
+  const q = new FairQueue<string>({ concurrency: 1, maxQueuedPerLane: 100_000, busyDelayMs: 0 });
   const order: string[] = [];
   const job = (name: string) => async () => {
     await tick();
@@ -31,14 +31,16 @@ test('round-robin between three tabs, in order within each tab', async () => {
   assert.deepEqual(order, ['a0', 'b0', 'c0', 'a1', 'b1', 'c1', 'a2', 'b2', 'c2']);
 });
 
-test('a lane past its cap of queued texts is refused at once, other lanes are not; results and errors reach their callers', async () => {
-  const q = new FairQueue<number>({ concurrency: 1, maxQueuedPerLane: 100 });
+test('a lane past its cap of queued texts is refused (after the busy delay), other lanes are not; results and errors reach their callers', async () => {
+  const q = new FairQueue<number>({ concurrency: 1, maxQueuedPerLane: 100, busyDelayMs: 30 });
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const running = q.submit('tab:1', 50, async () => (await gate, 1)); // runs at once (not queued)
   const queued = [q.submit('tab:1', 60, async () => 2), q.submit('tab:1', 40, async () => 3)];
   assert.equal(q.queued('tab:1'), 100);
+  const t0 = Date.now();
   await assert.rejects(q.submit('tab:1', 1, async () => 4), new RegExp(BUSY_MESSAGE));
+  assert.ok(Date.now() - t0 >= 25, 'a refusal is not answered at once (a flood that asks again is slowed)');
   const other = q.submit('tab:2', 100, async () => 5);
   const failing = q.submit('tab:3', 1, async () => {
     throw new Error('model failed');
@@ -65,4 +67,24 @@ test('concurrency: at most N jobs run at once', async () => {
     ),
   );
   assert.equal(max, 2);
+});
+
+test('lanes share by texts, not by requests: a tab sending 240-text jobs gets no more texts than one sending 48', async () => {
+  const q = new FairQueue<void>({ concurrency: 1, maxQueuedPerLane: 100_000, quantum: 48 });
+  const done: { lane: string; size: number }[] = [];
+  const all: Promise<void>[] = [];
+  for (let i = 0; i < 10; i++) {
+    all.push(q.submit('flood', 240, async () => void done.push({ lane: 'flood', size: 240 })));
+    all.push(q.submit('tab', 48, async () => void done.push({ lane: 'tab', size: 48 })));
+  }
+  await Promise.all(all);
+  // By the time the other tab's 480 texts are all served, the flood has had about as many (plus its first job, which ran alone).
+  let flood = 0;
+  let tab = 0;
+  for (const d of done) {
+    if (d.lane === 'flood') flood += d.size;
+    else tab += d.size;
+    if (tab >= 480) break;
+  }
+  assert.ok(flood <= 480 + 2 * 240, `the flood got ${flood} texts while the other tab got its ${tab} (request round-robin: 2,400)`);
 });
