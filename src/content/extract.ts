@@ -469,8 +469,37 @@ export function collapse(s: string): string {
  * Decides whether `el` is a paragraph candidate. Returns its text when it is, `null` when the walk
  * should go into its children instead, and `''` when it is neither (too small, link list).
  */
+/**
+ * Whether `el` holds a block (not phrasing content) in its rendered content, looking through inline
+ * elements; stops at the first. What readText's `hasBlocks` finds, without reading any text: for the
+ * containers that are never candidates (a body of 10,000 paragraphs), that is all that matters.
+ */
+function hasBlockContent(el: Element, opts: ExtractOptions): boolean {
+  const stack: Element[] = [];
+  const pushKids = (e: Element) => {
+    const sr = e.shadowRoot;
+    if (sr) for (let c = sr.firstElementChild; c; c = c.nextElementSibling) stack.push(c);
+    for (let c = e.firstElementChild; c; c = c.nextElementSibling) stack.push(c);
+  };
+  pushKids(el);
+  while (stack.length) {
+    const e = stack.pop()!;
+    const tag = tagOf(e);
+    if (tag === 'script' || tag === 'style' || tag === 'noscript' || tag === 'template' || tag === 'br') continue;
+    if (!isInlineTag(tag)) {
+      if (!isHiddenByMarkup(e) && !opts.isOwn?.(e)) return true;
+      continue;
+    }
+    if (isHiddenByMarkup(e) || opts.isOwn?.(e)) continue;
+    pushKids(e);
+  }
+  return false;
+}
+
 function judgeElement(el: Element, opts: ExtractOptions, minWordsBlock: number, maxChars: number, win: Window | null): string | null {
   const tag = tagOf(el);
+  // Never a candidate: walk into it when it holds blocks, else leave it (its text is phrasing content).
+  if (NEVER_CANDIDATE.has(tag)) return hasBlockContent(el, opts) ? null : '';
   const minWords = PARAGRAPH_TAGS.has(tag) ? Math.min(minWordsBlock, opts.minWordsParagraph ?? DEFAULT_MIN_WORDS_PARAGRAPH) : minWordsBlock;
   const stats: TextStats = { directLen: 0, linkLen: 0, hasBlocks: false };
   const direct = readText(el, maxChars, false, opts, stats, win);

@@ -139,6 +139,7 @@ export class Scanner {
   private waiting = new Map<string, Rec[]>();
   private queue = new Set<Rec>();
   private priority = new Set<Rec>();
+  private takeBudgetSpent = false;
   private readonly flaggedRecs = new Set<Rec>();
   private walkers: Generator<Candidate | null, void, void>[] = [];
   private inFlight = 0;
@@ -394,7 +395,9 @@ export class Scanner {
         continue;
       }
       if (r.value) out.push(r.value);
-      if (++visited >= this.opts.sliceElements || ((visited & 31) === 0 && this.now() - t0 >= this.opts.sliceMs)) break;
+      // The clock is read every 32 elements, and after every candidate: a candidate costs far more
+      // (its text, style and boxes) than an element passed over, and 32 of them can take 30 ms.
+      if (++visited >= this.opts.sliceElements || ((r.value || (visited & 31) === 0) && this.now() - t0 >= this.opts.sliceMs)) break;
     }
     return out;
   }
@@ -468,15 +471,28 @@ export class Scanner {
     while (this.inFlight < this.opts.maxInFlight && (visibleOnly ? this.priority.size : this.queue.size) > 0) {
       const batch = this.takeBatch(visibleOnly);
       if (batch.length) this.send(batch);
+      if (this.takeBudgetSpent) {
+        // The rest in a later task (a page of thousands of repeated paragraphs settles them here).
+        this.takeBudgetSpent = false;
+        this.kick();
+        break;
+      }
     }
   }
 
   private takeBatch(visibleOnly = false): string[] {
     const texts: string[] = [];
     let chars = 0;
+    // Paragraphs passed over (repeated texts, settled from the cache or waiting for a text already
+    // sent) cost a mark each: at most this many per task.
+    let budget = 400;
     const take = (set: Set<Rec>): boolean => {
       for (const rec of set) {
         if (texts.length >= this.opts.batchTexts) return false;
+        if (--budget < 0) {
+          this.takeBudgetSpent = true;
+          return false;
+        }
         const t = rec.text;
         const cached = this.cache.get(t);
         if (cached || !rec.el.isConnected) {
@@ -541,17 +557,23 @@ export class Scanner {
         if (from !== undefined) this.detector = from;
         this.busyDelay = 0;
         if (!verdicts.some((v) => validVerdict(v) && v.state === 'error')) this.errorDelay = 0;
+        // Marks written in this task at most: a text repeated thousands of times on a page has the
+        // rest settled from the cache by later batches (takeBatch's budget), not all in one long task.
+        let budget = 400;
         texts.forEach((t, i) => {
           const v = verdicts[i];
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
           const ok = validVerdict(v);
-          if (ok && v.state !== 'error') this.remember(t, v);
+          const cacheable = ok && v.state !== 'error';
+          if (cacheable) this.remember(t, v);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
-            this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
+            if (--budget < 0 && cacheable) this.enqueue(rec);
+            else this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
           }
         });
+        if (budget < 0) this.kick();
       },
       (err: unknown) => {
         if (gen !== this.gen) return;
