@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WebWorker } from 'puppeteer-core';
 import { launchChromium, waitFor } from '../support/browsers.ts';
-import { Baseline, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
+import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { sendFromExtension } from '../support/scenario.ts';
+import { sendFromExtension, tabIdOf } from '../support/scenario.ts';
 
 interface ModelRow { id: string; state: string; error?: string }
 const models = (ctx: RunContext) => sendFromExtension<{ models: ModelRow[] }>(ctx.control, 'ui:bg:models', {}).then((r) => r.models.find((m) => m.id === 'roberta-base')!);
@@ -51,6 +51,8 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     await tenTabs(ctx, 4);
 
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
+    // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, h.base + 'options.html'));
 
     await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
       await worker.evaluate(`(() => {

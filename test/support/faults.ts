@@ -339,3 +339,48 @@ function idbScript(suffix: string, how: 'corrupt' | 'truncate'): string {
     };
   })`;
 }
+
+/**
+ * A compromised content script (code in the extension's isolated world of a web tab) tries every
+ * route that is not its own, and to set another tab's badge: no answer, no effect.
+ */
+export async function compromisedContentScript(ctx: RunContext, evilUrl: string, victimTab: number): Promise<void> {
+  const page = await ctx.h.browser.newPage();
+  await page.goto(evilUrl, { waitUntil: 'load' });
+  const evilTab = await tabIdOf(ctx.control, evilUrl);
+  const badgeOf = (tabId: number) => ctx.h.inBackground<string>(`async (bg) => (bg.browser ?? bg.chrome).action.getBadgeText({ tabId: ${tabId} })`);
+  const victimBadge = await badgeOf(victimTab);
+  const modelsBefore = JSON.stringify(await sendFromExtension(ctx.control, 'ui:bg:models', {}));
+  const settingsBefore = await ctx.control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.get('settings').then((s) => JSON.stringify(s))`);
+  const answers = (await ctx.control.evaluate(`(globalThis.browser ?? globalThis.chrome).scripting.executeScript({ target: { tabId: ${evilTab} }, func: async (victim) => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const env = (type, payload) => ({ telltale: 1, type, target: type.split(':')[1], payload });
+    const tries = [
+      env('ui:bg:scan-tab', { tabId: victim }), env('ui:bg:frames', { tabId: victim }), env('ui:bg:download', { model: 'roberta-large' }),
+      env('ui:bg:delete-model', { model: 'roberta-base' }), env('ui:bg:models', {}), env('ui:bg:status', {}),
+      env('bg:host:score', { texts: ['x'], detector: 'embedded', sensitivity: 'high' }), env('bg:host:models', {}),
+      env('host:bg:ready', {}), env('host:ui:status', { detector: 'x', name: 'x', state: 'error', error: 'forged' }),
+      env('bg:cs:selection', { text: 'forged', verdict: { state: 'scored', p_machine: 1, flagged: true, detector: 'embedded' } }),
+      env('cs:bg:report', { flagged: -5, total: 1 }), env('cs:bg:score', { texts: Array(300).fill('x') }),
+    ];
+    const out = [];
+    for (const m of tries) {
+      try { const r = await api.runtime.sendMessage(m); out.push([m.type, r === undefined ? 'no answer' : JSON.stringify(r).slice(0, 80)]); }
+      catch (e) { out.push([m.type, 'no answer (' + String(e).slice(0, 60) + ')']); }
+    }
+    // Its own route may set only its own tab's badge.
+    try { await api.runtime.sendMessage(env('cs:bg:report', { flagged: 777, total: 777, since: Date.now() })); } catch {}
+    out.push(['tabs.sendMessage', typeof api.tabs?.sendMessage]);
+    out.push(['storage.session', String(await api.storage.session?.get(null).then((x) => JSON.stringify(x), (e) => 'refused: ' + e))]);
+    return out;
+  }, args: [${victimTab}] }).then((r) => r[0].result)`)) as [string, string][];
+  ctx.log(`compromised content script: ${JSON.stringify(answers)}`);
+  for (const [type, a] of answers.slice(0, 13)) assert.match(a, /^no answer/, `${type} from a content script must get no answer`);
+  assert.equal(answers.find(([t]) => t === 'tabs.sendMessage')?.[1], 'undefined', 'a content script cannot message other tabs');
+  assert.match(answers.find(([t]) => t === 'storage.session')?.[1] ?? '', /refused|undefined|^\{\}$/, 'the frame counts of all tabs are not readable from a content script');
+  assert.equal(await badgeOf(victimTab), victimBadge, "another tab's badge is untouched");
+  assert.equal(await badgeOf(evilTab), '777', 'its own report sets only its own badge');
+  assert.equal(JSON.stringify(await sendFromExtension(ctx.control, 'ui:bg:models', {})), modelsBefore, 'no download started or model deleted');
+  assert.equal(await ctx.control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.get('settings').then((s) => JSON.stringify(s))`), settingsBefore);
+  await page.close();
+}

@@ -89,7 +89,7 @@ const SNAPSHOT_SOURCE = `(() => {
   const round = Math.round;
   const hash = (s) => { let h = 2166136261; const n = s.length; for (let i = 0; i < n; i++) { h ^= R(charCodeAt, s, [i]); h = Math.imul(h, 16777619); } return (h >>> 0).toString(36) + ':' + n; };
   const q = (x) => round(x * 64) / 64;
-  const snap = () => {
+  const snap = (expectOnly) => {
     const text = [], layout = [], attrs = [], expect = [];
     const X = R(sx, window, []), Y = R(sy, window, []);
     const root = R(docEl, document, []);
@@ -101,26 +101,29 @@ const SNAPSHOT_SOURCE = `(() => {
       const top = stack[stack.length - 1]; stack.length--;
       const node = top[0]; let none = top[1];
       const t = R(nodeType, node, []);
-      if (t === 3) { text[text.length] = hash(R(nodeValue, node, []) || ''); continue; }
+      if (t === 3) { if (!expectOnly) text[text.length] = hash(R(nodeValue, node, []) || ''); continue; }
       if (t !== 1 && t !== 11) continue;
       let volatile = false;
       if (t === 1) {
         const name = R(localName, node, []);
         if (name === 'telltale-card') continue;
         if (name === 'style' && R(getAttribute, node, ['data-telltale']) !== null) continue;
-        const r = R(rect, node, []);
-        layout[layout.length] = (i++) + '|' + name + '|' + q(r.left + X) + ',' + q(r.top + Y) + ',' + q(r.width) + ',' + q(r.height);
-        const list = R(attributes, node, []);
-        const n = R(nnLength, list, []);
-        let a = name;
-        for (let k = 0; k < n; k++) {
-          const at = R(nnItem, list, [k]);
-          const an = R(attrName, at, []), av = R(attrValue, at, []);
-          if (R(startsWith, an, ['data-telltale-'])) continue;
-          if (an === 'aria-description' && R(startsWith, av, ['Telltale:'])) continue;
-          a += ' ' + an + '=' + hash(av);
+        i++;
+        if (!expectOnly) {
+          const r = R(rect, node, []);
+          layout[layout.length] = i + '|' + name + '|' + q(r.left + X) + ',' + q(r.top + Y) + ',' + q(r.width) + ',' + q(r.height);
+          const list = R(attributes, node, []);
+          const n = R(nnLength, list, []);
+          let a = name;
+          for (let k = 0; k < n; k++) {
+            const at = R(nnItem, list, [k]);
+            const an = R(attrName, at, []), av = R(attrValue, at, []);
+            if (R(startsWith, an, ['data-telltale-'])) continue;
+            if (an === 'aria-description' && R(startsWith, av, ['Telltale:'])) continue;
+            a += ' ' + an + '=' + hash(av);
+          }
+          attrs[attrs.length] = a;
         }
-        attrs[attrs.length] = a;
         const fuzz = R(getAttribute, node, ['data-fuzz']);
         const state = R(getAttribute, node, ['data-telltale-state']);
         const label = name + '#' + (R(getAttribute, node, ['id']) || i);
@@ -284,10 +287,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
         await sleep(400);
         const tabId = await tabIdOf(control, url);
-        const snapAll = async (): Promise<Snapshot[]> => {
+        const snapAll = async (expectOnly = false): Promise<Snapshot[]> => {
           const out: Snapshot[] = [];
           for (const f of page.frames()) {
-            const s = (await f.evaluate(`window[${JSON.stringify(SNAPSHOT_KEY)}]?.()`).catch(() => null)) as Snapshot | null;
+            const s = (await f.evaluate(`window[${JSON.stringify(SNAPSHOT_KEY)}]?.(${expectOnly})`).catch(() => null)) as Snapshot | null;
             out.push(s ?? { text: [], layout: [], attrs: [], expect: [] });
           }
           return out;
@@ -311,7 +314,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         for (;;) {
           const fr = await framesOf(control, tabId).catch(() => frames);
           reports = await Promise.all(fr.map((f) => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null)));
-          const snaps = await snapAll();
+          const snaps = await snapAll(true);
           const why: string[] = [];
           reports.forEach((rep, i) => {
             if (!rep) why.push(`frame ${fr[i]!.frameId} (${fr[i]!.url.slice(0, 60)}) did not answer`);
