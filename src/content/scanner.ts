@@ -373,8 +373,26 @@ export class Scanner {
     });
     found.forEach((c, i) => this.register(c, visible[i]!));
     this.pump();
+    // Paragraphs settled from the cache, or gone with the page's changes, change the counts without
+    // an answer from the background: the badge follows them here too.
+    if (this.started) this.sendReport();
     if (this.walkers.length) this.kick();
     else this.checkIdle();
+  }
+
+  private lastReport = '';
+
+  /** Tells the background (badge) the counts, when they changed since the last time. */
+  private sendReport(): void {
+    const { flagged, total } = this.counts();
+    const now = `${flagged}/${total}`;
+    if (now === this.lastReport) return;
+    this.lastReport = now;
+    try {
+      void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
+    } catch {
+      /* ignore */
+    }
   }
 
   /** Runs the walkers until the slice budget is spent; returns the candidates found. */
@@ -606,14 +624,7 @@ export class Scanner {
       .finally(() => {
         this.inFlight--;
         this.deps.marks?.recheckStyles?.();
-        if (gen === this.gen) {
-          const { flagged, total } = this.counts();
-          try {
-            void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
-          } catch {
-            /* ignore */
-          }
-        }
+        if (gen === this.gen) this.sendReport();
         this.pump();
         this.checkIdle();
       });
@@ -711,7 +722,8 @@ export class Scanner {
         this.pendingRoots.add(m.target);
       }
     }
-    if (this.pendingRoots.size && this.mutationTimer === undefined) {
+    // Removals alone matter too: the counts (badge) drop what left the page.
+    if ((this.pendingRoots.size || this.needPrune) && this.mutationTimer === undefined) {
       this.mutationTimer = setTimeout(() => {
         this.mutationTimer = undefined;
         try {

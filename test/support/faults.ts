@@ -202,7 +202,7 @@ export async function faultRun(
   const r = await settled(ctx.control, tabId, name);
   const maxDiff = assertScores(name, r, texts, expected, detector);
   await badgeMatches(ctx, tabId, r, name);
-  ctx.log(`${name}: fault at ${at.scored}/${PARAGRAPHS} scored (${left} pending just after); all settled in ${Date.now() - t0} ms; max |Δp| ${maxDiff.toExponential(1)}`);
+  ctx.log(`${name}: fault at ${at.scored}/${PARAGRAPHS} scored (${left} pending ${pendingAfter ? 'just after it' : 'at it'}); all settled in ${Date.now() - t0} ms; max |Δp| ${maxDiff.toExponential(1)}`);
   await page.close();
 }
 

@@ -120,7 +120,8 @@ body { font: 16px/1.5 Georgia, serif; max-width: 46em; margin: 0 auto; padding: 
 .fz-vis { visibility: hidden; }
 .fz-op { opacity: 0; }
 .fz-left { position: absolute; left: -9999px; top: 0; }
-.fz-up { position: relative; top: -30000px; }
+/* Absolute, not relative: 30,000 px above its place is still on the page below a 1 MB paragraph. */
+.fz-up { position: absolute; top: -30000px; }
 .fz-tr { transform: translateX(-60000px); }
 .fz-clear { color: transparent; }
 .fz-fill { -webkit-text-fill-color: transparent; }

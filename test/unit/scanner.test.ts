@@ -398,3 +398,21 @@ test('a paragraph whose text keeps changing (a live ticker) is not re-scored for
   assert.notEqual(doc.getElementById('t')!.getAttribute('data-telltale-state'), 'pending');
   s.stop();
 });
+
+
+test('the badge report follows the final counts: paragraphs settled from the cache, and flagged ones the page removes', async () => {
+  const doc = dom(`<body>${paras(1200, (i) => (i % 2 ? 'A machine wrote this repeated paragraph.' : 'A person wrote this repeated one.'))}<p id="last">Another machine paragraph stands here at the end.</p></body>`);
+  const bg = fakeScorer({ delayMs: 100 });
+  const reports: [number, number][] = [];
+  const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push([f, t]) });
+  s.start();
+  await s.idle();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(s.counts(), { flagged: 601, total: 1201 });
+  assert.deepEqual(reports.at(-1), [601, 1201], 'the last report is the final count');
+  doc.getElementById('last')!.remove();
+  await new Promise((r) => setTimeout(r, 100));
+  await s.idle();
+  assert.deepEqual(reports.at(-1), [600, 1200], 'a flagged paragraph the page removed is no longer counted');
+  s.stop();
+});
