@@ -7,13 +7,22 @@ import browser from 'webextension-polyfill';
 import type { Menus, Runtime, Tabs } from 'webextension-polyfill';
 import { handle, isExtensionPage, requestTab } from '../protocol/client.ts';
 import type { MessageType } from '../protocol/messages.ts';
+import type { Verdict } from '../core/types.ts';
 import { hostRequest, platformHandlers } from '@platform/host';
 import { loadSettings, onSettingsChanged } from '../shared/settings.ts';
 import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from './inject.ts';
-import { setBadge } from './badge.ts';
+import { forgetTab, frameReport, knownFrames } from './frames.ts';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
+import { FairQueue } from '../core/fair-queue.ts';
 
 const MENU_ID = 'telltale-check-selection';
+
+/**
+ * Scoring jobs of all tabs, round-robin by tab with a bounded queue per tab (src/core/fair-queue.ts): a
+ * content script that floods cannot starve the others. In memory: the requests waiting in it die with
+ * the service worker anyway, and their content scripts send them again.
+ */
+const scoring = new FairQueue<{ verdicts: Verdict[] }>();
 
 /** Who may send what: content scripts come from web tabs, UI and host messages from our own pages. */
 function accept(sender: Runtime.MessageSender, type: MessageType): boolean {
@@ -25,14 +34,17 @@ handle(
   'bg',
   {
     ...platformHandlers,
-    'cs:bg:score': async ({ texts }) => {
-      const s = await loadSettings();
-      return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
-    },
-    'cs:bg:report': async ({ flagged }, sender) => {
-      await setBadge(sender.tab!.id!, flagged);
+    'cs:bg:score': ({ texts }, sender) =>
+      scoring.submit(`tab:${sender.tab!.id}`, texts.length, async () => {
+        const s = await loadSettings();
+        return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
+      }),
+    'cs:bg:report': async ({ flagged, total, since }, sender) => {
+      // Each frame reports its own counts; the badge shows the tab's sum.
+      await frameReport(sender.tab!.id!, sender.frameId ?? 0, { flagged, total, since: since ?? 0 });
       return { ok: true };
     },
+    'ui:bg:frames': async ({ tabId }) => ({ frames: await knownFrames(tabId) }),
     'ui:bg:status': async () => {
       const s = await loadSettings();
       return hostRequest('bg:host:status', { detector: s.detector });
@@ -46,21 +58,34 @@ handle(
 );
 
 /** The context-menu check: score the selection and show it next to the selection in the page. */
-export async function checkSelection(text: string, tab: Tabs.Tab | undefined): Promise<void> {
-  const s = await loadSettings();
-  const { verdicts } = await hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+export async function checkSelection(text: string, tab: Tabs.Tab | undefined, frameId = 0): Promise<void> {
+  const { verdicts } = await scoring.submit('menu', 1, async () => {
+    const s = await loadSettings();
+    return hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+  });
   const verdict = verdicts[0]!;
   if (tab?.id === undefined) return;
   try {
-    await injectContentScript(tab.id);
-    await requestTab(tab.id, 'bg:cs:selection', { text, verdict });
+    await injectContentScript(tab.id, frameId);
+    // The result shows next to the selection, in the frame where it was made.
+    await requestTab(tab.id, 'bg:cs:selection', { text, verdict }, frameId);
   } catch (err) {
     console.warn('Telltale:', describeInjectError(err));
   }
 }
 
+/** The keyboard commands (manifest `commands`): move focus to the next or previous mark in the focused frame. */
+export async function onCommand(command: string, tab: Tabs.Tab | undefined): Promise<void> {
+  const direction = command === 'next-mark' ? 'next' : command === 'prev-mark' ? 'prev' : null;
+  if (!direction || tab?.id === undefined) return;
+  // Every frame hears it; only the one that has focus acts. No content script (never scanned): nothing to move to.
+  await requestTab(tab.id, 'bg:cs:mark', { direction }, 'all').catch(() => undefined);
+}
+
+browser.commands.onCommand.addListener((command: string, tab?: Tabs.Tab) => void onCommand(command, tab));
+
 browser.contextMenus.onClicked.addListener((info: Menus.OnClickData, tab?: Tabs.Tab) => {
-  if (info.menuItemId === MENU_ID && info.selectionText) void checkSelection(info.selectionText, tab);
+  if (info.menuItemId === MENU_ID && info.selectionText) void checkSelection(info.selectionText, tab, info.frameId ?? 0);
 });
 
 browser.runtime.onInstalled.addListener(async () => {
@@ -74,13 +99,14 @@ browser.permissions.onAdded.addListener(() => {
   void applyPendingGrant().finally(() => syncAutoScan());
 });
 browser.permissions.onRemoved.addListener(() => void syncAutoScan());
+browser.tabs.onRemoved.addListener((tabId: number) => forgetTab(tabId));
 
 onSettingsChanged(async (settings) => {
   const tabs = await browser.tabs.query({});
   for (const tab of tabs) {
-    if (tab.id !== undefined) requestTab(tab.id, 'bg:cs:settings', { settings }).catch(() => undefined);
+    if (tab.id !== undefined) requestTab(tab.id, 'bg:cs:settings', { settings }, 'all').catch(() => undefined);
   }
 });
 
-// For the end-to-end tests in Firefox, whose menus.onClicked cannot be dispatched from outside.
-(globalThis as { telltaleBackground?: unknown }).telltaleBackground = { checkSelection };
+// For the end-to-end tests in Firefox, whose menus.onClicked and commands.onCommand cannot be dispatched from outside.
+(globalThis as { telltaleBackground?: unknown }).telltaleBackground = { checkSelection, command: onCommand, scoring };

@@ -138,31 +138,211 @@ function hasLayout(doc: Document, opts: ExtractOptions): boolean {
   return !!win && typeof win.getComputedStyle === 'function';
 }
 
+/** A box in viewport coordinates. */
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/** `rgba(…, 0)`, `rgb(… / 0)`, `transparent`: a colour that paints nothing. */
+export function isTransparentColour(c: string | undefined | null): boolean {
+  if (!c) return false;
+  const v = c.trim().toLowerCase();
+  if (v === 'transparent') return true;
+  const m = /^[a-z-]+\((.*)\)$/.exec(v);
+  if (!m) return false;
+  const inner = m[1]!;
+  const commas = inner.split(',');
+  const alpha = inner.includes('/') ? inner.slice(inner.lastIndexOf('/') + 1) : commas.length === 4 ? commas[3]! : null;
+  return alpha !== null && parseFloat(alpha) === 0;
+}
+
 /**
- * Whether a candidate is rendered: not display:none (itself or an ancestor), not visibility:hidden,
- * not a zero-size or 1-pixel "visually hidden" box. Only with layout; without it, markup decides.
+ * Whether the glyphs of an element's own text are invisible through its computed style: transparent
+ * fill (`color` or `-webkit-text-fill-color`), unless the fill is transparent on purpose to show a
+ * background clipped to the text (gradient headings), a text stroke or a text shadow; or a font size
+ * of zero.
  */
-export function isRendered(el: Element, layout: boolean): boolean {
+export function textStyleHides(cs: CSSStyleDeclaration): boolean {
+  if (parseFloat(cs.fontSize) === 0) return true;
+  const fill = cs.getPropertyValue('-webkit-text-fill-color') || cs.color;
+  if (!isTransparentColour(fill)) return false;
+  const bgClip = `${cs.getPropertyValue('background-clip')} ${cs.getPropertyValue('-webkit-background-clip')}`;
+  if (/\btext\b/.test(bgClip) && cs.backgroundImage && cs.backgroundImage !== 'none') return false;
+  if (cs.textShadow && cs.textShadow !== 'none') return false;
+  const stroke = parseFloat(cs.getPropertyValue('-webkit-text-stroke-width'));
+  if (stroke > 0 && !isTransparentColour(cs.getPropertyValue('-webkit-text-stroke-color'))) return false;
+  return true;
+}
+
+/** Whether a style hides an element and everything in it: opacity 0, or clipped to (almost) nothing. */
+function styleHidesSubtree(cs: CSSStyleDeclaration): boolean {
+  if (cs.opacity !== '' && parseFloat(cs.opacity) === 0) return true;
+  const cp = cs.clipPath;
+  if (cp && cp !== 'none' && /^(inset\(\s*50%|circle\(\s*0(px|%)?\s*[ a]|circle\(\s*0(px|%)?\))/.test(cp)) return true;
+  if (cs.clip && cs.clip.startsWith('rect(') && (cs.position === 'absolute' || cs.position === 'fixed')) {
+    const n = cs.clip.match(/-?[\d.]+(?=px)|auto/g);
+    if (n && n.length === 4 && !n.includes('auto')) {
+      const [t, r, b, l] = n.map(Number) as [number, number, number, number];
+      if (r - l <= 1 || b - t <= 1) return true;
+    }
+  }
+  return false;
+}
+
+/** The parent in the rendered (flat) tree: the shadow host for a shadow root's top elements. */
+function flatParent(e: Element): Element | null {
+  if (e.parentElement) return e.parentElement;
+  const root = e.getRootNode?.() as ShadowRoot | Document | undefined;
+  return root && root.nodeType === 11 ? (root as ShadowRoot).host : null;
+}
+
+/** What an element's ancestors (and itself) do to what is drawn inside it. */
+interface Containment {
+  /** opacity 0 or clipped away: nothing inside is seen. */
+  hidden: boolean;
+  /** The area that overflow:hidden/clip boxes let through (viewport coordinates), or null: unclipped. */
+  clip: Box | null;
+  /** Inside position:fixed: scrolling does not bring it into view. */
+  fixed: boolean;
+}
+
+/**
+ * Per-walk memo of `Containment` by element. Boxes are viewport coordinates, so the memo is dropped
+ * when the page scrolls, and after a short while (the page may change its styles).
+ */
+export class LayoutMemo {
+  private map = new WeakMap<Element, Containment>();
+  private sx = NaN;
+  private sy = NaN;
+  private stamp = 0;
+  check(win: Window): void {
+    const now = Date.now();
+    if (win.scrollX !== this.sx || win.scrollY !== this.sy || now - this.stamp > 250) {
+      this.map = new WeakMap();
+      this.sx = win.scrollX;
+      this.sy = win.scrollY;
+      this.stamp = now;
+    }
+  }
+  get(e: Element): Containment | undefined {
+    return this.map.get(e);
+  }
+  set(e: Element, c: Containment): void {
+    this.map.set(e, c);
+  }
+}
+
+const intersect = (a: Box, b: Box): Box => ({ left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) });
+const boxOf = (r: DOMRect | Box): Box => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+
+/** Containment of `el` (its own style included), computed iteratively (5,000-deep trees) and memoised. */
+function containmentOf(el: Element, win: Window, memo: LayoutMemo): Containment {
+  const chain: Element[] = [];
+  let base: Containment = { hidden: false, clip: null, fixed: false };
+  for (let e: Element | null = el; e; e = flatParent(e)) {
+    const known = memo.get(e);
+    if (known) {
+      base = known;
+      break;
+    }
+    chain.push(e);
+  }
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const e = chain[i]!;
+    let c = base;
+    if (!c.hidden) {
+      const cs = win.getComputedStyle(e);
+      const fixed = c.fixed || cs.position === 'fixed';
+      let clip = c.clip;
+      let hidden = styleHidesSubtree(cs);
+      // overflow: hidden or clip cut off what lies outside the box for good (auto/scroll can be scrolled to).
+      const clips = (v: string) => v === 'hidden' || v === 'clip';
+      if (!hidden && (clips(cs.overflowX) || clips(cs.overflowY)) && e !== e.ownerDocument.documentElement && e !== e.ownerDocument.body) {
+        const r = boxOf(e.getBoundingClientRect());
+        const own: Box = {
+          left: clips(cs.overflowX) ? r.left : -Infinity,
+          right: clips(cs.overflowX) ? r.right : Infinity,
+          top: clips(cs.overflowY) ? r.top : -Infinity,
+          bottom: clips(cs.overflowY) ? r.bottom : Infinity,
+        };
+        clip = clip ? intersect(clip, own) : own;
+        if (clip.right - clip.left <= 1 || clip.bottom - clip.top <= 1) hidden = true;
+      }
+      c = { hidden, clip, fixed };
+    }
+    memo.set(e, c);
+    base = c;
+  }
+  return base;
+}
+
+/**
+ * Whether a candidate's text is drawn where a reader can see it. Without layout (linkedom), markup
+ * decides. With layout, the candidate is not rendered when:
+ * - it is display:none or visibility:hidden (itself or an ancestor), or has no box;
+ * - it or an ancestor has opacity 0, or is clipped to nothing (`clip`, `clip-path: inset(50%)`,
+ *   an overflow:hidden box it lies outside of, such as the 1-pixel "visually hidden" pattern or a
+ *   collapsed panel);
+ * - its text is transparent (`color`, `-webkit-text-fill-color`; not gradient text) or 0 px high;
+ * - its text lies entirely outside the page: left of or above the page's origin, beyond its scrollable
+ *   size, or outside the viewport when it is position:fixed.
+ * The text's own extent (a Range over the contents) is measured, not the element's box: a paragraph in
+ * a box squeezed to 0 px wide (deep nesting with padding) still shows its overflowing text, while a
+ * negative text-indent moves the text out of a box that stays on the page.
+ */
+export function isRendered(el: Element, layout: boolean, memo?: LayoutMemo): boolean {
   if (!layout) {
     for (let e: Element | null = el; e; e = e.parentElement) if (isHiddenByMarkup(e)) return false;
     return true;
   }
   try {
+    const doc = el.ownerDocument;
+    const win = doc.defaultView;
     const anyEl = el as Element & { checkVisibility?: (o?: Record<string, boolean>) => boolean };
     if (typeof anyEl.checkVisibility === 'function') {
-      if (!anyEl.checkVisibility({ visibilityProperty: true, checkVisibilityCSS: true, contentVisibilityAuto: false })) return false;
-    } else {
-      const win = el.ownerDocument.defaultView;
-      const cs = win?.getComputedStyle?.(el);
-      if (cs && (cs.visibility === 'hidden' || cs.visibility === 'collapse')) return false;
+      if (!anyEl.checkVisibility({ visibilityProperty: true, opacityProperty: true, checkVisibilityCSS: true, contentVisibilityAuto: false })) return false;
     }
-    const rects = el.getClientRects();
-    if (rects.length === 0) return false;
-    const r = el.getBoundingClientRect();
-    if (r.width <= 1 || r.height <= 1) return false;
-    const win = el.ownerDocument.defaultView;
-    const cs = win?.getComputedStyle?.(el);
-    if (cs && (cs.clipPath === 'inset(50%)' || (cs.clip && cs.clip.startsWith('rect(0') && cs.position === 'absolute'))) return false;
+    if (el.getClientRects().length === 0) return false;
+    const box = el.getBoundingClientRect();
+    if (!win || typeof win.getComputedStyle !== 'function') return box.width > 1 && box.height > 1;
+    const cs = win.getComputedStyle(el);
+    if (cs.visibility === 'hidden' || cs.visibility === 'collapse') return false;
+    if (textStyleHides(cs)) return false;
+    let text: Box = boxOf(box);
+    if (typeof doc.createRange === 'function') {
+      const range = doc.createRange();
+      range.selectNodeContents(el);
+      const r = range.getBoundingClientRect?.();
+      if (r) text = boxOf(r);
+    }
+    if (text.right - text.left <= 1 || text.bottom - text.top <= 1) return false;
+    const m = memo ?? new LayoutMemo();
+    m.check(win);
+    const c = containmentOf(el, win, m);
+    if (c.hidden) return false;
+    if (c.clip) {
+      const v = intersect(text, c.clip);
+      if (v.right - v.left <= 1 || v.bottom - v.top <= 1) return false;
+    }
+    // Off the page: where no scrolling reaches.
+    const vw = win.innerWidth || 0;
+    const vh = win.innerHeight || 0;
+    if (c.fixed) {
+      if (text.right <= 0 || text.bottom <= 0 || (vw && text.left >= vw) || (vh && text.top >= vh)) return false;
+    } else {
+      const se = doc.scrollingElement ?? doc.documentElement;
+      const sx = win.scrollX || 0;
+      const sy = win.scrollY || 0;
+      // The page's scrollable size, where the environment knows it (it always does in a browser).
+      const sw = se?.scrollWidth;
+      const sh = se?.scrollHeight;
+      const w = typeof sw === 'number' && sw > 0 ? Math.max(sw, vw) : Infinity;
+      const hgt = typeof sh === 'number' && sh > 0 ? Math.max(sh, vh) : Infinity;
+      if (text.right + sx <= 0 || text.bottom + sy <= 0 || text.left + sx >= w || text.top + sy >= hgt) return false;
+    }
   } catch {
     // A detached or exotic element: treat as not rendered rather than throw.
     return false;
@@ -197,16 +377,31 @@ function isInlineTag(tag: string): boolean {
 
 /**
  * Reads the text of `el` as the reader sees it: text nodes, inline descendants, open shadow roots,
- * without skipped or hidden parts. Block descendants are collected only if `includeBlocks`.
+ * without skipped or hidden parts; with layout (`win`) also without what CSS hides (display:none,
+ * opacity 0, and the own text of elements whose glyphs are invisible: see textStyleHides). Block
+ * descendants are collected only if `includeBlocks`. Iterative: pages nest inline elements thousands deep.
  */
-function readText(el: Element, maxChars: number, includeBlocks: boolean, opts: ExtractOptions, stats?: TextStats): string {
+function readText(el: Element, maxChars: number, includeBlocks: boolean, opts: ExtractOptions, stats?: TextStats, win?: Window | null): string {
   const parts: string[] = [];
   let len = 0;
-  const visit = (node: Node, inLink: boolean, isRoot: boolean): void => {
-    if (len > maxChars) return;
+  const styleOf = win && typeof win.getComputedStyle === 'function' ? (e: Element) => win.getComputedStyle(e) : null;
+  /** A node to visit; `hide`: the glyphs of text here are invisible (the state of the element around it). */
+  type Item = [node: Node, inLink: boolean, hide: boolean, isRoot: boolean];
+  const stack: Item[] = [[el, false, false, true]];
+  const kids: Node[] = [];
+  const push = (list: ArrayLike<Node> | null, first: Node | null, inLink: boolean, hide: boolean) => {
+    kids.length = 0;
+    if (list) for (let i = 0; i < list.length; i++) kids.push(list[i]!);
+    for (let c = first; c; c = c.nextSibling) kids.push(c);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, inLink, hide, false]);
+  };
+  while (stack.length && len <= maxChars) {
+    const [node, inLinkIn, hideIn, isRoot] = stack.pop()!;
+    let inLink = inLinkIn;
+    let hide = hideIn;
     if (node.nodeType === 3) {
       const t = node.nodeValue ?? '';
-      if (t) {
+      if (t && !hide) {
         parts.push(t);
         len += t.length;
         if (stats) {
@@ -214,45 +409,53 @@ function readText(el: Element, maxChars: number, includeBlocks: boolean, opts: E
           if (inLink) stats.linkLen += t.length;
         }
       }
-      return;
+      continue;
     }
-    if (node.nodeType !== 1 && node.nodeType !== 11) return;
-    if (node.nodeType === 1) {
-      const e = node as Element;
-      const tag = tagOf(e);
-      if (!isRoot) {
-        if (tag === 'script' || tag === 'style' || tag === 'noscript' || tag === 'template') return;
-        if (isHiddenByMarkup(e) || opts.isOwn?.(e)) return;
-        if (tag === 'br') {
-          parts.push('\n');
-          return;
-        }
-        if (!isInlineTag(tag)) {
-          if (stats) stats.hasBlocks = true;
-          if (!includeBlocks) return;
-          parts.push('\n');
-        }
+    if (node.nodeType !== 1 && node.nodeType !== 11) continue;
+    if (node.nodeType === 11) {
+      push(null, node.firstChild, inLink, hide);
+      continue;
+    }
+    const e = node as Element;
+    const tag = tagOf(e);
+    if (!isRoot) {
+      if (tag === 'script' || tag === 'style' || tag === 'noscript' || tag === 'template') continue;
+      if (isHiddenByMarkup(e) || opts.isOwn?.(e)) continue;
+      if (tag === 'br') {
+        parts.push('\n');
+        continue;
       }
-      if (tag === 'a') inLink = true;
-      const sr = e.shadowRoot;
-      if (sr) {
-        for (let c = sr.firstChild; c; c = c.nextSibling) visit(c, inLink, false);
-        // Light children show through slots. Without slots they are not rendered; in a DOM without
-        // slot assignment (linkedom) they are read here instead.
-        const slot = sr.querySelector('slot') as HTMLSlotElement | null;
-        if (!slot || typeof slot.assignedNodes === 'function') return;
-      }
-      if (tag === 'slot' && typeof (e as HTMLSlotElement).assignedNodes === 'function') {
-        const assigned = (e as HTMLSlotElement).assignedNodes({ flatten: true });
-        if (assigned.length) {
-          for (const a of assigned) visit(a, inLink, false);
-          return;
-        }
+      if (!isInlineTag(tag)) {
+        if (stats) stats.hasBlocks = true;
+        if (!includeBlocks) continue;
+        parts.push('\n');
       }
     }
-    for (let c = node.firstChild; c; c = c.nextSibling) visit(c, inLink, false);
-  };
-  visit(el, false, true);
+    if (styleOf) {
+      const cs = styleOf(e);
+      if (!isRoot && (cs.display === 'none' || (cs.opacity !== '' && parseFloat(cs.opacity) === 0))) continue;
+      hide = cs.visibility === 'hidden' || cs.visibility === 'collapse' || textStyleHides(cs);
+    }
+    if (tag === 'a') inLink = true;
+    const sr = e.shadowRoot;
+    if (sr) {
+      // Light children show through slots. Without slots they are not rendered; in a DOM without
+      // slot assignment (linkedom) they are read after the shadow content instead.
+      const slot = sr.querySelector('slot') as HTMLSlotElement | null;
+      const lightToo = !!slot && typeof slot.assignedNodes !== 'function';
+      if (lightToo) push(null, e.firstChild, inLink, hide);
+      push(null, sr.firstChild, inLink, hide);
+      continue;
+    }
+    if (tag === 'slot' && typeof (e as HTMLSlotElement).assignedNodes === 'function') {
+      const assigned = (e as HTMLSlotElement).assignedNodes({ flatten: true });
+      if (assigned.length) {
+        push(assigned, null, inLink, hide);
+        continue;
+      }
+    }
+    push(null, e.firstChild, inLink, hide);
+  }
   const text = collapse(parts.join(''));
   return text.length > maxChars ? text.slice(0, maxChars) : text;
 }
@@ -266,15 +469,44 @@ export function collapse(s: string): string {
  * Decides whether `el` is a paragraph candidate. Returns its text when it is, `null` when the walk
  * should go into its children instead, and `''` when it is neither (too small, link list).
  */
-function judgeElement(el: Element, opts: ExtractOptions, minWordsBlock: number, maxChars: number): string | null {
+/**
+ * Whether `el` holds a block (not phrasing content) in its rendered content, looking through inline
+ * elements; stops at the first. What readText's `hasBlocks` finds, without reading any text: for the
+ * containers that are never candidates (a body of 10,000 paragraphs), that is all that matters.
+ */
+function hasBlockContent(el: Element, opts: ExtractOptions): boolean {
+  const stack: Element[] = [];
+  const pushKids = (e: Element) => {
+    const sr = e.shadowRoot;
+    if (sr) for (let c = sr.firstElementChild; c; c = c.nextElementSibling) stack.push(c);
+    for (let c = e.firstElementChild; c; c = c.nextElementSibling) stack.push(c);
+  };
+  pushKids(el);
+  while (stack.length) {
+    const e = stack.pop()!;
+    const tag = tagOf(e);
+    if (tag === 'script' || tag === 'style' || tag === 'noscript' || tag === 'template' || tag === 'br') continue;
+    if (!isInlineTag(tag)) {
+      if (!isHiddenByMarkup(e) && !opts.isOwn?.(e)) return true;
+      continue;
+    }
+    if (isHiddenByMarkup(e) || opts.isOwn?.(e)) continue;
+    pushKids(e);
+  }
+  return false;
+}
+
+function judgeElement(el: Element, opts: ExtractOptions, minWordsBlock: number, maxChars: number, win: Window | null): string | null {
   const tag = tagOf(el);
+  // Never a candidate: walk into it when it holds blocks, else leave it (its text is phrasing content).
+  if (NEVER_CANDIDATE.has(tag)) return hasBlockContent(el, opts) ? null : '';
   const minWords = PARAGRAPH_TAGS.has(tag) ? Math.min(minWordsBlock, opts.minWordsParagraph ?? DEFAULT_MIN_WORDS_PARAGRAPH) : minWordsBlock;
   const stats: TextStats = { directLen: 0, linkLen: 0, hasBlocks: false };
-  const direct = readText(el, maxChars, false, opts, stats);
+  const direct = readText(el, maxChars, false, opts, stats, win);
   if (stats.hasBlocks) {
     // Mostly direct text (a div of text with a small nested block): the whole element is the paragraph.
     if (NEVER_CANDIDATE.has(tag) || countWords(direct, minWords) < minWords) return null;
-    const all = readText(el, maxChars, true, opts);
+    const all = readText(el, maxChars, true, opts, undefined, win);
     if (direct.length >= 0.6 * all.length && stats.linkLen < 0.8 * stats.directLen) return all;
     return null;
   }
@@ -295,6 +527,8 @@ export function* walkCandidates(root: Document | ShadowRoot | Element, opts: Ext
   const layout = hasLayout(doc, opts);
   const minWords = opts.minWords ?? DEFAULT_MIN_WORDS;
   const maxChars = opts.maxChars ?? Infinity;
+  const win = layout ? doc.defaultView : null;
+  const memo = new LayoutMemo();
   const stack: Element[] = [];
   const start = (root as Node).nodeType === 1 ? [root as Element] : childElements(root, opts);
   for (let i = start.length - 1; i >= 0; i--) stack.push(start[i]!);
@@ -304,11 +538,11 @@ export function* walkCandidates(root: Document | ShadowRoot | Element, opts: Ext
     try {
       if (!isPruned(el, opts)) {
         // A link on its own is never a paragraph (menus, cards of links).
-        const text = tagOf(el) === 'a' ? '' : judgeElement(el, opts, minWords, maxChars);
+        const text = tagOf(el) === 'a' ? '' : judgeElement(el, opts, minWords, maxChars, win);
         if (text === null) {
           const kids = childElements(el, opts);
           for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
-        } else if (text !== '' && isRendered(el, layout)) {
+        } else if (text !== '' && isRendered(el, layout, memo)) {
           cand = { el, text };
         } else if (text === '' && (el as Element).shadowRoot) {
           const kids = childElements(el, opts);
@@ -347,5 +581,5 @@ export function inPrunedContext(el: Element, opts: ExtractOptions = {}): boolean
 
 /** Re-reads the text of a known candidate (after its content changed). */
 export function readCandidateText(el: Element, opts: ExtractOptions = {}): string {
-  return readText(el, opts.maxChars ?? Infinity, true, opts);
+  return readText(el, opts.maxChars ?? Infinity, true, opts, undefined, hasLayout(el.ownerDocument, opts) ? el.ownerDocument.defaultView : null);
 }

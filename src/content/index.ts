@@ -12,13 +12,20 @@ import type { PageReport, Settings } from '../protocol/messages.ts';
 import { handle, isExtensionPage, request } from '../protocol/client.ts';
 import { autoScanFor, loadSettings } from '../shared/settings.ts';
 import { FloatingCard, anchorOf, attachHoverCard, selectionAnchor, selectionElement } from './card.ts';
+import { focusTransiently, pickMark } from './focus.ts';
 import { Marks, levelOf } from './marks.ts';
-import { Scanner } from './scanner.ts';
+import { Scanner, type Rec } from './scanner.ts';
 import { isOwn } from './styles.ts';
 
 const GUARD = Symbol.for('telltale.content.v1');
 
 const signatureOf = (s: Settings) => `${s.sensitivity}|${s.detector}`;
+
+/** Paragraphs with a visible mark (the hover card and the mark commands are for these). */
+function isMarked(rec: Rec): boolean {
+  const level = levelOf(rec.verdict);
+  return !!rec.verdict && (level === 'generated' || level === 'unclear');
+}
 
 function init(doc: Document): void {
   const marks = new Marks(doc);
@@ -27,7 +34,21 @@ function init(doc: Document): void {
     marks,
     isOwn,
     score: (texts) => request('cs:bg:score', { texts }),
-    report: (flagged, total) => request('cs:bg:report', { flagged, total }),
+    report: (flagged, total) => request('cs:bg:report', { flagged, total, since }),
+  });
+  // Each frame reports for itself; its document's time origin tells the background which document
+  // a report is from (a reload or a frame's navigation replaces the old counts).
+  const since = Math.round(doc.defaultView?.performance?.timeOrigin ?? Date.now());
+  const win = doc.defaultView;
+  // A document that goes (frame removed, navigation) takes its flags off the badge; one restored from
+  // the back/forward cache puts them back.
+  win?.addEventListener('pagehide', () => {
+    if (scanner.counts().total > 0) void request('cs:bg:report', { flagged: 0, total: 0, since }).catch(() => undefined);
+  });
+  win?.addEventListener('pageshow', (e) => {
+    if (!(e as PageTransitionEvent).persisted) return;
+    const { flagged, total } = scanner.counts();
+    void request('cs:bg:report', { flagged, total, since }).catch(() => undefined);
   });
   let selection: PageReport['selection'];
 
@@ -38,8 +59,7 @@ function init(doc: Document): void {
         if (!(t instanceof Element)) continue;
         const rec = scanner.recOf(t);
         if (!rec) continue;
-        const level = levelOf(rec.verdict);
-        return rec.verdict && (level === 'generated' || level === 'unclear') ? { el: rec.el, verdict: rec.verdict } : null;
+        return isMarked(rec) ? { el: rec.el, verdict: rec.verdict! } : null;
       }
       return null;
     },
@@ -77,15 +97,32 @@ function init(doc: Document): void {
       }, 1200);
     }
     marks.flash(el);
-    if (!el.hasAttribute('tabindex')) {
-      // Focusable for this visit only; the attribute goes when focus leaves.
-      el.setAttribute('tabindex', '-1');
-      el.addEventListener('blur', () => el.getAttribute('tabindex') === '-1' && el.removeAttribute('tabindex'), { once: true });
-    }
-    el.focus?.({ preventScroll: true });
+    // Focusable for this visit only; the tabindex goes when focus leaves.
+    focusTransiently(el, { preventScroll: true });
     if (rec.verdict) {
       hoverCard.show(anchorOf(el), rec.verdict, { near: el });
       hoverCard.subject = el;
+    }
+    return true;
+  };
+
+  /** The mark commands: whether focus is in this frame's document (not in a frame inside it). */
+  const focusIsHere = (): boolean => {
+    const a = doc.activeElement;
+    if (a && /^(iframe|frame)$/i.test(a.localName)) return false;
+    return doc.defaultView?.top === doc.defaultView || doc.hasFocus();
+  };
+  const moveToMark = (direction: 'next' | 'prev'): boolean => {
+    if (!focusIsHere()) return false;
+    let active = doc.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    const target = pickMark(scanner.marked(isMarked).map((r) => r.el), active, direction) as HTMLElement | null;
+    if (!target) return false;
+    focusTransiently(target);
+    const rec = scanner.recOf(target);
+    if (rec?.verdict) {
+      hoverCard.show(anchorOf(target), rec.verdict);
+      hoverCard.subject = target;
     }
     return true;
   };
@@ -103,6 +140,7 @@ function init(doc: Document): void {
         showSelection(text, verdict);
         return { ok: true } as const;
       },
+      'bg:cs:mark': ({ direction }) => ({ ok: moveToMark(direction) }),
       'bg:cs:settings': ({ settings }) => {
         scanner.refresh(signatureOf(settings));
         return { ok: true } as const;

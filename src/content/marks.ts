@@ -1,8 +1,10 @@
 /**
  * What the page shows of a judgement: the public data attributes (a stable contract read by tests and
  * other tools: `data-telltale-state`, `-score` (P(machine), 3 decimals), `-level` (generated, unclear,
- * human; scored paragraphs only), `-key`), the likelihood marks (CSS Custom Highlight API where it works, element styles
- * otherwise), an accessible description, and focusability for flagged paragraphs.
+ * human; scored paragraphs only), `-key`), the likelihood marks (CSS Custom Highlight API where it
+ * works, element styles otherwise) and an accessible description. Marks add no tab stops (the page's
+ * focus path stays its own): the keyboard reaches them through the "next mark" / "previous mark"
+ * commands (./focus.ts).
  *
  * The attributes are output only: the content script keeps its truth in a WeakMap (scanner.ts) and
  * never reads these back, since the page can rewrite them.
@@ -34,8 +36,6 @@ export class Marks {
   readonly useHighlights: boolean;
   private readonly highlights = new Map<MarkLevel, HighlightLike>();
   private readonly ranges = new WeakMap<Element, { level: MarkLevel; range: Range }>();
-  /** Elements we made focusable (tabindex we added), to undo it. */
-  private readonly focusable = new WeakSet<Element>();
   /** Elements whose aria-description is ours (a page's own one is left alone otherwise). */
   private readonly described = new WeakSet<Element>();
   private readonly styledRoots = new WeakSet<Document | ShadowRoot>();
@@ -93,31 +93,19 @@ export class Marks {
       if (level !== 'none') el.setAttribute(ATTR_LEVEL, level);
       else el.removeAttribute(ATTR_LEVEL);
       // Every scored paragraph says what it is to assistive technology, not only the coloured ones.
-      if (level !== 'none') {
+      // A page's own aria-description stays (the hover card says the same on focus).
+      if (level !== 'none' && (this.described.has(el) || !el.hasAttribute('aria-description'))) {
         el.setAttribute('aria-description', `Telltale: ${verdictSentence(verdict!)}`);
         this.described.add(el);
       } else if (this.described.has(el)) {
         el.removeAttribute('aria-description');
         this.described.delete(el);
       }
-      this.setFocusable(el, level === 'generated');
       this.setHighlight(el, level);
       const root = el.getRootNode?.();
       if (root && root.nodeType === 11 && !this.styledRoots.has(root as ShadowRoot)) this.ensureStyles(root as ShadowRoot);
     } catch {
       // Ignore: the element may be frozen or exotic.
-    }
-  }
-
-  private setFocusable(el: Element, on: boolean): void {
-    if (on) {
-      if (!el.hasAttribute('tabindex') && !el.closest('a, button, [tabindex]')) {
-        el.setAttribute('tabindex', '0');
-        this.focusable.add(el);
-      }
-    } else if (this.focusable.has(el)) {
-      el.removeAttribute('tabindex');
-      this.focusable.delete(el);
     }
   }
 

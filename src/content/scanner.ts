@@ -8,6 +8,7 @@
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
 import { isVerdict, LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { BUSY_MESSAGE } from '../core/fair-queue.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
 export interface MarksSink {
@@ -34,6 +35,14 @@ export interface ScannerOptions {
   retryMs: number;
   /** A request unanswered this long counts as failed (a first model load can take a while). */
   requestTimeoutMs: number;
+  /**
+   * Paragraphs left in `error` are sent again after this delay, doubling while errors persist up to
+   * errorRetryMaxMs: once the fault has passed (host restarted, model fetched again), they get a verdict.
+   */
+  errorRetryMs: number;
+  errorRetryMaxMs: number;
+  /** The longest wait before sending again when the background says it is busy with this tab. */
+  busyRetryMaxMs: number;
   minWords?: number;
 }
 
@@ -46,6 +55,9 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   mutationDelayMs: 150,
   retryMs: 1000,
   requestTimeoutMs: 180_000,
+  errorRetryMs: 2_000,
+  errorRetryMaxMs: 60_000,
+  busyRetryMaxMs: 10_000,
 };
 
 export interface ScannerDeps {
@@ -115,6 +127,7 @@ export class Scanner {
   private waiting = new Map<string, Rec[]>();
   private queue = new Set<Rec>();
   private priority = new Set<Rec>();
+  private takeBudgetSpent = false;
   private readonly flaggedRecs = new Set<Rec>();
   private walkers: Generator<Candidate | null, void, void>[] = [];
   private inFlight = 0;
@@ -137,6 +150,9 @@ export class Scanner {
   /** The detector that gave this page's verdicts (the setting `auto` can start naming another one). */
   private detector: string | null = null;
   private readonly idleWaiters: (() => void)[] = [];
+  private errorTimer: ReturnType<typeof setTimeout> | undefined;
+  private errorDelay = 0;
+  private busyDelay = 0;
 
   constructor(private readonly deps: ScannerDeps) {
     this.doc = deps.doc;
@@ -179,7 +195,8 @@ export class Scanner {
     this.io?.disconnect();
     if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
-    this.mutationTimer = this.deferTimer = undefined;
+    if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
+    this.mutationTimer = this.deferTimer = this.errorTimer = undefined;
     this.walkers = [];
     this.queue.clear();
     this.priority.clear();
@@ -288,6 +305,13 @@ export class Scanner {
     if (!sorted) this.order.sort(cmp);
   }
 
+  /** Paragraphs that pass `keep` (e.g. those with a visible mark), connected, in page order. */
+  marked(keep: (r: Rec) => boolean): Rec[] {
+    this.prune();
+    this.sortOrder();
+    return this.order.filter((r) => r.el.isConnected && keep(r));
+  }
+
   report(url: string, selection?: PageReport['selection']): PageReport {
     const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
     if (selection) rep.selection = selection;
@@ -337,8 +361,26 @@ export class Scanner {
     });
     found.forEach((c, i) => this.register(c, visible[i]!));
     this.pump();
+    // Paragraphs settled from the cache, or gone with the page's changes, change the counts without
+    // an answer from the background: the badge follows them here too.
+    if (this.started) this.sendReport();
     if (this.walkers.length) this.kick();
     else this.checkIdle();
+  }
+
+  private lastReport = '';
+
+  /** Tells the background (badge) the counts, when they changed since the last time. */
+  private sendReport(): void {
+    const { flagged, total } = this.counts();
+    const now = `${flagged}/${total}`;
+    if (now === this.lastReport) return;
+    this.lastReport = now;
+    try {
+      void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
+    } catch {
+      /* ignore */
+    }
   }
 
   /** Runs the walkers until the slice budget is spent; returns the candidates found. */
@@ -359,7 +401,9 @@ export class Scanner {
         continue;
       }
       if (r.value) out.push(r.value);
-      if (++visited >= this.opts.sliceElements || ((visited & 31) === 0 && this.now() - t0 >= this.opts.sliceMs)) break;
+      // The clock is read every 32 elements, and after every candidate: a candidate costs far more
+      // (its text, style and boxes) than an element passed over, and 32 of them can take 30 ms.
+      if (++visited >= this.opts.sliceElements || ((r.value || (visited & 31) === 0) && this.now() - t0 >= this.opts.sliceMs)) break;
     }
     return out;
   }
@@ -403,6 +447,26 @@ export class Scanner {
     this.priority.delete(rec);
     this.setState(rec, v.state, v);
     if (v.state !== 'error') this.io?.unobserve(rec.el);
+    else this.scheduleErrorRetry();
+  }
+
+  /** Sends the paragraphs in `error` again later (backoff while errors persist): faults pass. */
+  private scheduleErrorRetry(): void {
+    if (this.errorTimer !== undefined || !this.started) return;
+    this.errorDelay = this.errorDelay ? Math.min(this.errorDelay * 2, this.opts.errorRetryMaxMs) : this.opts.errorRetryMs;
+    this.errorTimer = setTimeout(() => {
+      this.errorTimer = undefined;
+      let any = false;
+      for (const r of this.order) {
+        if (r.state !== 'error' || !r.el.isConnected || this.waiting.has(r.text)) continue;
+        r.tries = 0;
+        this.enqueue(r);
+        any = true;
+      }
+      if (any) this.kick();
+    }, this.errorDelay);
+    // Node (unit tests): a pending retry must not keep the process alive.
+    (this.errorTimer as { unref?: () => void }).unref?.();
   }
 
   /** Sends batches while the cap allows. */
@@ -413,15 +477,28 @@ export class Scanner {
     while (this.inFlight < this.opts.maxInFlight && (visibleOnly ? this.priority.size : this.queue.size) > 0) {
       const batch = this.takeBatch(visibleOnly);
       if (batch.length) this.send(batch);
+      if (this.takeBudgetSpent) {
+        // The rest in a later task (a page of thousands of repeated paragraphs settles them here).
+        this.takeBudgetSpent = false;
+        this.kick();
+        break;
+      }
     }
   }
 
   private takeBatch(visibleOnly = false): string[] {
     const texts: string[] = [];
     let chars = 0;
+    // Paragraphs passed over (repeated texts, settled from the cache or waiting for a text already
+    // sent) cost a mark each: at most this many per task.
+    let budget = 400;
     const take = (set: Set<Rec>): boolean => {
       for (const rec of set) {
         if (texts.length >= this.opts.batchTexts) return false;
+        if (--budget < 0) {
+          this.takeBudgetSpent = true;
+          return false;
+        }
         const t = rec.text;
         const cached = this.cache.get(t);
         if (cached || !rec.el.isConnected) {
@@ -484,30 +561,42 @@ export class Scanner {
           return;
         }
         if (from !== undefined) this.detector = from;
+        this.busyDelay = 0;
+        if (!verdicts.some((v) => isVerdict(v) && v.state === 'error')) this.errorDelay = 0;
+        // Marks written in this task at most: a text repeated thousands of times on a page has the
+        // rest settled from the cache by later batches (takeBatch's budget), not all in one long task.
+        let budget = 400;
         texts.forEach((t, i) => {
           const v = verdicts[i];
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
           const ok = isVerdict(v);
-          if (ok && v.state !== 'error') this.remember(t, v);
+          const cacheable = ok && v.state !== 'error';
+          if (cacheable) this.remember(t, v);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
-            this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
+            if (--budget < 0 && cacheable) this.enqueue(rec);
+            else this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
           }
         });
+        if (budget < 0) this.kick();
       },
       (err: unknown) => {
         if (gen !== this.gen) return;
+        // Busy: the background's queue for this tab is full (many frames, or a flood). Not a failure:
+        // wait (longer each time) and send again.
+        const busy = String(err instanceof Error ? err.message : err).includes(BUSY_MESSAGE);
         const retry: Rec[] = [];
         for (const t of texts) {
           const recs = this.waiting.get(t) ?? [];
           this.waiting.delete(t);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
-            if (++rec.tries < 2) retry.push(rec);
+            if (busy || ++rec.tries < 2) retry.push(rec);
             else this.settle(rec, errorVerdict(`Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)));
           }
         }
+        const delay = busy ? (this.busyDelay = Math.min(this.opts.busyRetryMaxMs, this.busyDelay ? this.busyDelay * 2 : this.opts.retryMs)) : this.opts.retryMs;
         if (retry.length) {
           this.inFlight++; // hold the slot until the retry is queued, so idle() waits for it
           setTimeout(() => {
@@ -515,7 +604,7 @@ export class Scanner {
             for (const r of retry) if (r.el.isConnected && r.text && !this.cache.has(r.text)) this.enqueue(r);
             this.pump();
             this.checkIdle();
-          }, this.opts.retryMs);
+          }, delay);
         }
       },
     )
@@ -523,14 +612,7 @@ export class Scanner {
       .finally(() => {
         this.inFlight--;
         this.deps.marks?.recheckStyles?.();
-        if (gen === this.gen) {
-          const { flagged, total } = this.counts();
-          try {
-            void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
-          } catch {
-            /* ignore */
-          }
-        }
+        if (gen === this.gen) this.sendReport();
         this.pump();
         this.checkIdle();
       });
@@ -628,7 +710,8 @@ export class Scanner {
         this.pendingRoots.add(m.target);
       }
     }
-    if (this.pendingRoots.size && this.mutationTimer === undefined) {
+    // Removals alone matter too: the counts (badge) drop what left the page.
+    if ((this.pendingRoots.size || this.needPrune) && this.mutationTimer === undefined) {
       this.mutationTimer = setTimeout(() => {
         this.mutationTimer = undefined;
         try {

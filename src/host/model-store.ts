@@ -9,7 +9,7 @@
  * Wiring (src/host/hub-models.ts): `export { createHubModelManager as createHubModels } from './model-store.ts';`
  */
 import { HubClient, type WantedFile } from '../core/hub/download.ts';
-import { LayeredFileStore, type FileStore } from '../core/hub/store.ts';
+import { isQuotaError, LayeredFileStore, STORAGE_FULL, type FileStore } from '../core/hub/store.ts';
 import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
 import { chooseVariant, REGISTRY, type RegistryEntry } from '../core/roberta/registry.ts';
 import { createZeroShotHubDetector, lmFiles, zeroShotRepos } from '../core/zeroshot/hub.ts';
@@ -305,7 +305,9 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
       }
       live.delete(d.id);
     } catch (err) {
-      live.set(d.id, { state: 'error', progress: 0, error: err instanceof Error ? err.message : String(err) });
+      // Out of space: say what to do; the bytes already stored stay, so that a retry resumes.
+      const error = isQuotaError(err) ? STORAGE_FULL : err instanceof Error ? err.message : String(err);
+      live.set(d.id, { state: 'error', progress: 0, error });
       throw err;
     } finally {
       push(true);

@@ -44,10 +44,23 @@ export function describeLoadError(err: unknown): string {
   return `The detector could not start: ${msg}`;
 }
 
+/** About how many bytes a cached verdict and its key take. */
+function verdictCost(key: string, v: Verdict): number {
+  let n = 2 * key.length + 400;
+  for (const e of v.evidence ?? []) n += 2 * (e.text?.length ?? 0) + 64;
+  if (v.reason) n += 2 * v.reason.length;
+  return n;
+}
+
 export class DetectorService {
   private readonly loaded = new Map<string, Promise<LoadedDetector>>();
   private readonly statuses = new Map<string, DetectorStatus>();
-  private readonly cache = new LruCache<string, Verdict>(20_000);
+  /**
+   * Verdicts by detector and text. Bounded by entries and by about 8 MB (texts as UTF-16, evidence
+   * sentences, a fixed part per verdict): a long browsing session leaves the host's memory flat once it
+   * is full (`npm run bench -- load`), and it still holds a long page's verdicts for a change of sensitivity.
+   */
+  private readonly cache = new LruCache<string, Verdict>(20_000, { maxCost: 8 << 20, cost: verdictCost });
   private chain: Promise<unknown> = Promise.resolve();
   private lastId = 'embedded';
 

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PageReport, ReportItem } from '../protocol/messages.ts';
 import * as api from './api.ts';
+import { rowId } from './frames.ts';
 import { useInterval } from './hooks.ts';
 import {
   badgeFor,
@@ -165,7 +166,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
 
   function reveal() {
     api
-      .reveal(tabId, item.key)
+      .reveal(tabId, item.key, item.frameId ?? 0)
       .then((r) => {
         if (!r?.ok) props.onRevealFail('That paragraph is no longer on the page.');
       })
@@ -180,6 +181,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         tabindex={0}
         data-testid="row"
         data-key={item.key}
+        data-frame={item.frameId ?? 0}
         data-flagged={flagged ? 'true' : 'false'}
         data-level={item.verdict?.level ?? ''}
         title={`${badge.label} Click to show it on the page.`}
@@ -340,7 +342,7 @@ export function PageSection(props: {
           </p>
           <ul class="items" data-testid="rows">
             {items.map((item) => (
-              <Row key={item.key} item={item} tabId={tabId} onRevealFail={setNote} />
+              <Row key={rowId(item)} item={item} tabId={tabId} onRevealFail={setNote} />
             ))}
           </ul>
         </section>

@@ -6,6 +6,7 @@
 import browser from 'webextension-polyfill';
 import { handle, isExtensionPage, request, requestTab } from '../protocol/client.ts';
 import type { DetectorStatus, ModelEntryStatus, PageReport } from '../protocol/messages.ts';
+import { mergeFrameReports, type FrameReport } from './frames.ts';
 import { ALL_SITES_PATTERN, parseTabParam, sitePattern } from './model.ts';
 
 export { loadSettings, onSettingsChanged, saveSettings } from '../shared/settings.ts';
@@ -31,8 +32,29 @@ export async function activeTab(search = location.search): Promise<ActiveTab | n
   return { id: t.id, ...(t.url ? { url: t.url } : {}) };
 }
 
-export const getReport = (tabId: number): Promise<PageReport> => requestTab(tabId, 'ui:cs:report', {});
-export const reveal = (tabId: number, key: string) => requestTab(tabId, 'ui:cs:reveal', { key });
+/**
+ * The page's report: every frame that reported to the background is asked for its own, and the
+ * answers are merged. The top frame must answer (else the page is not scanned); a frame that does not
+ * (removed, navigating) is left out.
+ */
+export async function getReport(tabId: number): Promise<PageReport> {
+  const frames = await request('ui:bg:frames', { tabId }).then((r) => r.frames, () => [0]);
+  const parts = await Promise.all(
+    frames.map((frameId) =>
+      requestTab(tabId, 'ui:cs:report', {}, frameId).then(
+        (report): FrameReport | null => (report && Array.isArray(report.items) ? { frameId, report } : null),
+        (err: unknown) => {
+          if (frameId === 0) throw err;
+          return null;
+        },
+      ),
+    ),
+  );
+  const top = parts.find((p) => p?.frameId === 0);
+  if (!top) throw new Error('the page did not answer');
+  return mergeFrameReports(parts.filter((p): p is FrameReport => p !== null));
+}
+export const reveal = (tabId: number, key: string, frameId = 0) => requestTab(tabId, 'ui:cs:reveal', { key }, frameId);
 export const scanTab = (tabId: number) => request('ui:bg:scan-tab', { tabId });
 export const getStatus = () => request('ui:bg:status', {});
 export const getModels = () => request('ui:bg:models', {});

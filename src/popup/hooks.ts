@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { DetectorStatus, ModelEntryStatus, Settings } from '../protocol/messages.ts';
 import { describeError } from './model.ts';
+import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
 
 export interface SettingsState {
@@ -125,5 +126,6 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
 }
 
 export function errText(err: unknown): string {
+  if (isQuotaError(err)) return 'the browser has no storage space left for the extension; free some disk space and try again';
   return err instanceof Error ? err.message : String(err);
 }

@@ -12,9 +12,13 @@ export function request<T extends MessageType>(type: T, payload: Req<T>): Promis
   return browser.runtime.sendMessage(envelope(type, payload)) as Promise<Res<T>>;
 }
 
-/** Send to the content script of a tab (top frame only). */
-export function requestTab<T extends MessageType>(tabId: number, type: T, payload: Req<T>): Promise<Res<T>> {
-  return browser.tabs.sendMessage(tabId, envelope(type, payload), { frameId: 0 }) as Promise<Res<T>>;
+/**
+ * Send to the content script of one frame of a tab (the top frame unless told), or to every frame
+ * (`'all'`: each frame's script hears it; the first answer comes back).
+ */
+export function requestTab<T extends MessageType>(tabId: number, type: T, payload: Req<T>, frameId: number | 'all' = 0): Promise<Res<T>> {
+  const msg = envelope(type, payload);
+  return (frameId === 'all' ? browser.tabs.sendMessage(tabId, msg) : browser.tabs.sendMessage(tabId, msg, { frameId })) as Promise<Res<T>>;
 }
 
 export type Handlers = {

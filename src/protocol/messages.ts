@@ -31,6 +31,8 @@ export interface ReportItem {
   preview: string;
   chars: number;
   verdict?: Verdict;
+  /** The frame it is in: set by the popup when it merges the frames' reports (src/popup/frames.ts). */
+  frameId?: number;
 }
 
 export interface PageReport {
@@ -73,8 +75,11 @@ export interface Settings {
 export interface Protocol {
   /** Score paragraphs. Sent by content scripts and the popup; answered by the background. */
   'cs:bg:score': { req: { texts: string[] }; res: { verdicts: Verdict[] } };
-  /** Content script tells the background how many paragraphs it flags (badge). */
-  'cs:bg:report': { req: { flagged: number; total: number }; res: { ok: true } };
+  /**
+   * A frame's content script tells the background how many paragraphs it flags (the badge sums the
+   * frames). `since`: the document's performance.timeOrigin, which tells its documents apart.
+   */
+  'cs:bg:report': { req: { flagged: number; total: number; since?: number }; res: { ok: true } };
   /** Background forwards a scoring job to the detector host. */
   'bg:host:score': { req: { texts: string[]; detector: string; sensitivity: Sensitivity }; res: { verdicts: Verdict[] } };
   /** Background asks the host for the status of the detector the settings name (`auto` resolved). */
@@ -85,6 +90,8 @@ export interface Protocol {
   'host:ui:status': { req: DetectorStatus; res: void };
   /** UI asks the background for the detector's status. */
   'ui:bg:status': { req: Record<string, never>; res: DetectorStatus };
+  /** UI asks which frames of a tab have a content script that reported (top frame first). */
+  'ui:bg:frames': { req: { tabId: number }; res: { frames: number[] } };
   /** UI asks the background to scan a tab now (injects the content script with activeTab). */
   'ui:bg:scan-tab': { req: { tabId: number }; res: { ok: boolean; error?: string } };
   /** UI lists the downloadable models and their local state. */
@@ -108,6 +115,8 @@ export interface Protocol {
   'bg:cs:selection': { req: { text: string; verdict: Verdict }; res: { ok: true } };
   /** Settings changed: content scripts re-render with the new sensitivity. */
   'bg:cs:settings': { req: { settings: Settings }; res: { ok: true } };
+  /** The "next mark" / "previous mark" keyboard commands: the frame that has focus moves it. */
+  'bg:cs:mark': { req: { direction: 'next' | 'prev' }; res: { ok: boolean } };
 }
 
 export type MessageType = keyof Protocol;
@@ -180,7 +189,8 @@ const isStatus: Guard = (s) =>
 
 const guards: { [T in MessageType]: Guard } = {
   'cs:bg:score': (p) => isObj(p) && isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText),
-  'cs:bg:report': (p) => isObj(p) && isInt(p.flagged) && isInt(p.total) && (p.flagged as number) >= 0,
+  'cs:bg:report': (p) =>
+    isObj(p) && isInt(p.flagged) && isInt(p.total) && (p.flagged as number) >= 0 && (p.total as number) >= 0 && (p.since === undefined || isNum(p.since)),
   'bg:host:score': (p) =>
     isObj(p) &&
     isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText) &&
@@ -191,6 +201,7 @@ const guards: { [T in MessageType]: Guard } = {
   'host:ui:status': isStatus,
   'ui:bg:status': isEmpty,
   'ui:bg:scan-tab': (p) => isObj(p) && isInt(p.tabId),
+  'ui:bg:frames': (p) => isObj(p) && isInt(p.tabId),
   'ui:bg:models': isEmpty,
   'ui:bg:download': (p) => isObj(p) && isStr(p.model, 100),
   'ui:bg:delete-model': (p) => isObj(p) && isStr(p.model, 100),
@@ -203,6 +214,7 @@ const guards: { [T in MessageType]: Guard } = {
   'bg:cs:scan': isEmpty,
   'bg:cs:selection': (p) => isObj(p) && isStr(p.text, LIMITS.charsPerText) && isVerdict(p.verdict),
   'bg:cs:settings': (p) => isObj(p) && isSettings(p.settings),
+  'bg:cs:mark': (p) => isObj(p) && (p.direction === 'next' || p.direction === 'prev'),
 };
 
 /** Returns the envelope when `msg` is a well-formed Telltale message for `target`, else null. */

@@ -29,17 +29,28 @@ export function marks(page: Page): Promise<Marked[]> {
 }
 
 /** Sends a protocol message from an extension page, exactly as the popup does. */
-export function sendFromExtension<T>(control: Page, type: string, payload: unknown, tabId?: number): Promise<T> {
+export function sendFromExtension<T>(control: Page, type: string, payload: unknown, tabId?: number, frameId = 0): Promise<T> {
   return control.evaluate(
-    (type, payload, tabId) => {
+    (type, payload, tabId, frameId) => {
       const api = (globalThis as any).browser ?? (globalThis as any).chrome;
       const msg = { telltale: 1, type, target: type.split(':')[1], payload };
-      return tabId === undefined ? api.runtime.sendMessage(msg) : api.tabs.sendMessage(tabId, msg, { frameId: 0 });
+      return tabId === undefined ? api.runtime.sendMessage(msg) : api.tabs.sendMessage(tabId, msg, { frameId });
     },
     type,
     payload as never,
     tabId as never,
+    frameId,
   ) as Promise<T>;
+}
+
+/** The frames of a tab that the extension can script (top frame first), with their URLs. */
+export function framesOf(control: Page, tabId: number): Promise<{ frameId: number; url: string }[]> {
+  // A string: the test runner's transpiler would add helpers (__name) the extension page does not have.
+  return control.evaluate(`(async () => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const res = await api.scripting.executeScript({ target: { tabId: ${tabId}, allFrames: true }, func: () => location.href });
+    return res.map((r) => ({ frameId: r.frameId, url: r.result })).sort((a, b) => a.frameId - b.frameId);
+  })()`) as Promise<{ frameId: number; url: string }[]>;
 }
 
 export async function tabIdOf(control: Page, url: string): Promise<number> {

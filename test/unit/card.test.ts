@@ -110,7 +110,7 @@ test('hover card: focus on a marked paragraph shows it, Escape hides it', () => 
   const marks = new Marks(doc);
   const v = scored(0.93);
   marks.apply(p, 't1', 'scored', v);
-  assert.equal(p.getAttribute('tabindex'), '0');
+  assert.equal(p.hasAttribute('tabindex'), false, 'a mark adds no tab stop');
   const card = new FloatingCard(doc, { interactive: false, role: 'tooltip' });
   const detach = attachHoverCard(doc, card, { find: (path) => (path.includes(p) ? { el: p, verdict: v } : null) });
   const Ev = (window as unknown as { Event: typeof Event }).Event;
@@ -121,7 +121,6 @@ test('hover card: focus on a marked paragraph shows it, Escape hides it', () => 
   p.dispatchEvent(esc);
   assert.equal(card.visible, false);
   detach();
-  // An unflagged re-score takes away the focusability we added.
   marks.apply(p, 't1', 'scored', scored(0.1));
   assert.equal(p.hasAttribute('tabindex'), false);
 });
@@ -139,4 +138,16 @@ test('styles: a <style> fallback where constructable sheets are missing, added o
   assert.match(styles[0]!.textContent ?? '', /prefers-reduced-motion: reduce/);
   assert.match(pageCss(true), /::highlight\(telltale-generated\)/);
   assert.doesNotMatch(pageCss(true), /\[data-telltale-level="generated"\] \{/, 'no element marks when highlights draw them');
+});
+
+test("marks: a page's own aria-description is left as it is (ours goes only where there is none)", () => {
+  const { document } = parseHTML('<!doctype html><html><body><p id="a" aria-description="The page says this">Text.</p><p id="b">Text.</p></body></html>');
+  const doc = document as unknown as Document;
+  const marks = new Marks(doc);
+  for (const id of ['a', 'b']) marks.apply(doc.getElementById(id)!, id, 'scored', scored(0.9));
+  assert.equal(doc.getElementById('a')!.getAttribute('aria-description'), 'The page says this');
+  assert.match(doc.getElementById('b')!.getAttribute('aria-description') ?? '', /^Telltale: /);
+  for (const id of ['a', 'b']) marks.apply(doc.getElementById(id)!, id, 'too-short', { state: 'too-short', p_machine: 0.2, flagged: false, detector: 'x' });
+  assert.equal(doc.getElementById('a')!.getAttribute('aria-description'), 'The page says this', 'not removed either');
+  assert.equal(doc.getElementById('b')!.hasAttribute('aria-description'), false);
 });

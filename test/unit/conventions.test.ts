@@ -57,3 +57,26 @@ test('entry points depend on the core, the protocol and shared code, never on an
   }
   assert.ok(imports > 50, `found ${imports} imports: the pattern no longer sees them`);
 });
+
+test('no user text leaves the browser: network requests are made only for extension files and Hub model files', () => {
+  // Where a request may be made, and to what: files inside the extension (runtime.getURL), and the
+  // Hub client, whose URLs are built from a repository, a revision and a file path (src/core/hub).
+  const allowed: Record<string, RegExp> = {
+    'src/host/extension-files.ts': /fetch\(browser\.runtime\.getURL\(path\)\)/,
+    'src/popup/api.ts': /fetch\(extensionUrl\('models\/embedded\/meta\.json'\)\)/,
+    'src/core/hub/download.ts': /fetch\(\.\.\.a\)/,
+    'src/popup/hooks.ts': /^\s*fetch\(\)$/m, // a parameter named fetch: the hook's request function
+  };
+  let seen = 0;
+  for (const f of sources) {
+    const c = code(f);
+    const calls = [...c.matchAll(/\bfetch\(|XMLHttpRequest|WebSocket|sendBeacon|EventSource|importScripts|RTCPeerConnection|\.src\s*=\s*[^;]*http/g)];
+    if (calls.length === 0) continue;
+    seen++;
+    assert.ok(allowed[f], `${f} makes network requests (${calls.map((m) => m[0]).join(', ')}): not on the list of places that may`);
+    assert.match(c, allowed[f]!, f);
+  }
+  assert.ok(seen >= 3, `found ${seen} files with requests: the pattern no longer sees them`);
+  // The Hub URLs: a repository, a revision, a path; nothing else goes into them.
+  assert.match(code('src/core/hub/hub.ts'), /export function resolveUrl\(hubUrl: string, repo: string, revision: string, file: string\): string \{/);
+});

@@ -156,3 +156,21 @@ test('hostile and frame fixtures: the static parts extract without surprises', (
   const scroll = extractParagraphs(dom(fixture('infinite-scroll.html')));
   assert.equal(scroll.length, 2);
 });
+
+test('invisible text rules: transparent colours and text styles that hide glyphs', async () => {
+  const { isTransparentColour, textStyleHides } = await import('../../src/content/extract.ts');
+  for (const c of ['transparent', 'rgba(0, 0, 0, 0)', 'rgba(10, 20, 30, 0)', 'rgb(0 0 0 / 0)', 'rgb(1 2 3 / 0%)', 'color(srgb 1 0 0 / 0)']) assert.equal(isTransparentColour(c), true, c);
+  for (const c of ['rgb(0, 0, 0)', 'rgba(0, 0, 0, 0.5)', 'rgb(0 0 0 / 0.1)', 'black', '', 'rgb(0, 0, 0, 1)']) assert.equal(isTransparentColour(c), false, c);
+  const style = (o: Record<string, string>) =>
+    ({ fontSize: '16px', color: 'rgb(0, 0, 0)', backgroundImage: 'none', textShadow: 'none', ...o, getPropertyValue: (k: string) => o[k] ?? '' }) as unknown as CSSStyleDeclaration;
+  assert.equal(textStyleHides(style({})), false);
+  assert.equal(textStyleHides(style({ color: 'rgba(0, 0, 0, 0)' })), true, 'transparent colour');
+  assert.equal(textStyleHides(style({ '-webkit-text-fill-color': 'rgba(0, 0, 0, 0)' })), true, 'transparent fill over a visible colour');
+  assert.equal(textStyleHides(style({ fontSize: '0px' })), true, 'font-size 0');
+  assert.equal(
+    textStyleHides(style({ color: 'rgba(0, 0, 0, 0)', 'background-clip': 'text', backgroundImage: 'linear-gradient(red, blue)' })),
+    false,
+    'gradient text: a transparent fill shows the background clipped to the glyphs',
+  );
+  assert.equal(textStyleHides(style({ color: 'rgba(0, 0, 0, 0)', textShadow: 'rgb(0, 0, 0) 1px 1px 0px' })), false, 'a text shadow draws the glyphs');
+});

@@ -82,6 +82,32 @@ describe('host model manager', () => {
     assert.deepEqual(await m.download('nope'), { ok: false, error: 'unknown model "nope"' });
   });
 
+  test('a download refused for lack of space (QuotaExceededError) says what to do, fails fast, and succeeds once there is space', async () => {
+    const store = new IndexedDbFileStore('t6');
+    const put = IDBObjectStore.prototype.put;
+    let full = true;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...a: Parameters<IDBObjectStore['put']>) {
+      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, a);
+    } as IDBObjectStore['put'];
+    try {
+      const m = createHubModelManager(() => {}, { store, hubUrl: hub.url, entries: [entry] });
+      hub.log.length = 0;
+      await m.download('tiny');
+      for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'error'; i++) await new Promise((r) => setTimeout(r, 20));
+      const [s] = await m.list();
+      assert.equal(s!.state, 'error');
+      assert.match(s!.error ?? '', /not enough storage space.*Free some disk space/);
+      assert.ok(hub.log.filter((l) => l.method === 'GET').length <= 2, 'no retries against a full disk');
+      full = false;
+      await m.download('tiny');
+      for (let i = 0; i < 200 && (await m.list())[0]!.state !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal((await m.list())[0]!.state, 'ready');
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+  });
+
   test('a download left unfinished by a closed host is resumed when the host starts', async () => {
     const store = new IndexedDbFileStore('t5');
     await store.append(`partial/${REPO}/${tiny.commit}/onnx/model_quantized.onnx`, tiny.files.get('onnx/model_quantized.onnx')!.subarray(0, 40_000));

@@ -164,14 +164,31 @@ describe('download manager', () => {
     }
   });
 
-  test('a stored file corrupted on disk is detected and deleted', async () => {
+  test('a stored file corrupted or truncated on disk is detected, never used, and fetched again', async () => {
+    await client().ensure({ repo: REPO, files });
+    for (const [path, damage] of [
+      ['config.json', (b: Uint8Array) => ((b[5]! ^= 1), b)],
+      [MODEL, (b: Uint8Array) => ((b[1000]! ^= 0xff), b)],
+      [MODEL, (b: Uint8Array) => b.subarray(0, b.length - 4096)],
+    ] as const) {
+      const key = `files/${REPO}/${tiny.commit}/${path}`;
+      await store.put(key, damage((await store.get(key))!.slice()));
+      hub.log.length = 0;
+      const got = await client().ensure({ repo: REPO, files });
+      assert.deepEqual(got[path], tiny.files.get(path), `${path}: the Hub's bytes, not the damaged ones`);
+      assert.equal(hub.log.filter((l) => l.method === 'GET' && l.path.endsWith(path)).length, 1, `${path} fetched again`);
+      assert.deepEqual(await store.get(key), tiny.files.get(path), `${path} stored again`);
+    }
+  });
+
+  test('a corrupted stored file with the Hub unreachable: a clear error, and the file is not used', async () => {
     await client().ensure({ repo: REPO, files });
     const key = `files/${REPO}/${tiny.commit}/config.json`;
     const bytes = (await store.get(key))!;
     bytes[5]! ^= 1;
     await store.put(key, bytes);
-    await assert.rejects(client().ensure({ repo: REPO, files }), /corrupt/);
-    assert.equal(await store.size(key), null);
+    await assert.rejects(client({ hubUrl: 'http://127.0.0.1:9', retries: 0 }).ensure({ repo: REPO, files }), /corrupt.*cannot be reached|cannot be reached.*corrupt/s);
+    assert.equal(await store.size(key), null, 'the corrupt copy is gone');
   });
 
   test('concurrent calls share one download; remove() frees the space', async () => {

@@ -33,9 +33,12 @@ interface World {
   store: Record<string, any>;
   models: any[];
   sent: Env[];
-  sentTab: { tabId: number; env: Env }[];
+  sentTab: { tabId: number; env: Env; frameId?: number }[];
   permissionRequests: { origins: string[] }[];
   onScan?: () => void;
+  /** Frames that reported to the background, and their own reports (absent: the top frame only). */
+  frames?: number[];
+  frameReports?: Record<number, any>;
 }
 let w: World;
 const listeners: Listener[] = [];
@@ -65,6 +68,8 @@ g.browser = {
           return { ok: true };
         case 'ui:bg:delete-model':
           return { ok: true };
+        case 'ui:bg:frames':
+          return { frames: w.frames ?? [0] };
       }
       throw new Error('unexpected ' + env.type);
     },
@@ -72,10 +77,12 @@ g.browser = {
   tabs: {
     query: async () => [{ id: 7, url: w.tabUrl }],
     get: async (id: number) => ({ id, url: w.tabUrl }),
-    sendMessage: async (tabId: number, env: Env) => {
-      w.sentTab.push({ tabId, env });
+    sendMessage: async (tabId: number, env: Env, opts?: { frameId?: number }) => {
+      w.sentTab.push({ tabId, env, frameId: opts?.frameId });
       if (!w.cs) return noCs();
-      if (env.type === 'ui:cs:report') return structuredClone(w.report);
+      const frameId = opts?.frameId ?? 0;
+      if (frameId !== 0 && !w.frameReports?.[frameId]) return noCs();
+      if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w.report : w.frameReports![frameId]);
       if (env.type === 'ui:cs:reveal') return { ok: true };
       throw new Error('unexpected ' + env.type);
     },
@@ -206,6 +213,19 @@ describe('popup', () => {
       ['k2', 'k1', 'k3'],
     );
     assert.equal(row.getAttribute('tabindex'), '0', 'rows are focusable');
+  });
+
+  it('lists the paragraphs of every frame after the top frame\'s, and reveals a row inside its own frame', async () => {
+    w.frames = [0, 3, 9];
+    // Frame 3 has its own k1 (keys are per frame); frame 9 was removed and does not answer.
+    w.frameReports = { 3: { url: 'https://ads.example.net/f', scanning: false, items: [{ key: 'k1', state: 'scored', preview: 'In the frame.', chars: 200, verdict: verdict(0.95) }] } };
+    mount(Popup);
+    await until(() => $$('[data-testid="row"]').length === 4, 'four rows');
+    assert.deepEqual($$('[data-testid="row"]').map((r) => `${r.getAttribute('data-frame')}:${r.getAttribute('data-key')}`), ['0:k1', '0:k2', '0:k3', '3:k1']);
+    assert.match(text('[data-testid="summary"]'), /2 of 3 judged paragraphs likely machine-generated/, 'the summary counts every frame');
+    click($('[data-testid="row"][data-frame="3"][data-key="k1"]'));
+    await until(() => w.sentTab.some((s) => s.env.type === 'ui:cs:reveal'), 'a reveal');
+    assert.deepEqual(w.sentTab.filter((s) => s.env.type === 'ui:cs:reveal').map((s) => [s.frameId, s.env.payload.key]), [[3, 'k1']]);
   });
 
   it('shows evidence sentences on request', async () => {

@@ -63,7 +63,7 @@ test('scores every paragraph, writes the public marks, reports in page order', a
   assert.equal(a.getAttribute('data-telltale-state'), 'scored');
   assert.equal(a.getAttribute('data-telltale-score'), '0.912');
   assert.equal(a.getAttribute('data-telltale-level'), 'generated');
-  assert.equal(a.getAttribute('tabindex'), '0', 'flagged paragraphs are focusable');
+  assert.equal(a.hasAttribute('tabindex'), false, 'flagged paragraphs are no tab stops (the page keeps its focus path)');
   assert.match(a.getAttribute('aria-description') ?? '', /^Telltale: Likely machine-generated\.$/, 'the level in words; no P(machine) beside it');
   const b = doc.getElementById('b')!;
   assert.equal(b.getAttribute('data-telltale-score'), '0.100');
@@ -169,6 +169,43 @@ test('a failing background: one retry, then state error with the paragraph intac
   assert.equal(item.state, 'error');
   assert.equal(item.verdict?.state, 'error');
   assert.match(item.verdict?.reason ?? '', /background went away/);
+});
+
+test('once a fault has passed, paragraphs left in error are scored: the scanner retries them with backoff', async () => {
+  const doc = dom(`<body>${paras(6)}</body>`);
+  let down = true;
+  const bg = fakeScorer({ fail: () => down, delayMs: 0 });
+  const s = scanner(doc, { score: bg.score, options: { batchTexts: 2, errorRetryMs: 20, errorRetryMaxMs: 80 } });
+  s.start();
+  await s.idle();
+  assert.deepEqual(new Set(s.report('x').items.map((i) => i.state)), new Set(['error']));
+  await new Promise((r) => setTimeout(r, 150));
+  down = false;
+  const t0 = Date.now();
+  while (s.report('x').items.some((i) => i.state !== 'scored') && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(s.report('x').items.map((i) => i.state), Array(6).fill('scored'));
+  s.stop();
+});
+
+test('a busy background (per-tab queue full) is waited for: sent again later, no error shown meanwhile', async () => {
+  const { BUSY_MESSAGE } = await import('../../src/core/fair-queue.ts');
+  const doc = dom(`<body>${paras(3)}</body>`);
+  let refusals = 0;
+  const states: string[] = [];
+  const marks = new Marks(doc);
+  const s = scanner(doc, {
+    marks: { ...marks, apply: (el, key, state, v) => (states.push(state), marks.apply(el, key, state, v)) },
+    score: async (texts) => {
+      if (refusals++ < 6) throw new Error(BUSY_MESSAGE);
+      return { verdicts: texts.map(() => scored(0.2, 'fake')) };
+    },
+    options: { retryMs: 5 },
+  });
+  s.start();
+  await s.idle();
+  assert.deepEqual(s.report('x').items.map((i) => i.state), ['scored', 'scored', 'scored']);
+  assert.ok(!states.includes('error'), 'never shown as an error');
+  assert.ok(refusals > 6);
 });
 
 test('malformed answers and throwing scorers become errors, never exceptions', async () => {
@@ -296,12 +333,15 @@ test('visible paragraphs are sent first', async () => {
   const doc = document as unknown as Document;
   // Give linkedom a minimal layout: paragraphs 30..39 are in the viewport.
   const w = window as unknown as Record<string, unknown>;
-  w.getComputedStyle = () => ({ visibility: 'visible' });
+  w.getComputedStyle = () => ({
+    visibility: 'visible', display: 'block', opacity: '1', fontSize: '16px', color: 'rgb(0, 0, 0)', position: 'static',
+    overflowX: 'visible', overflowY: 'visible', clip: 'auto', clipPath: 'none', getPropertyValue: () => '',
+  });
   w.innerHeight = 800;
   for (const p of Array.from(doc.querySelectorAll('p'))) {
     const i = Number(p.id.slice(1));
     const top = i >= 30 ? (i - 30) * 40 : 5000 + i * 40;
-    Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, width: 600, height: 30 }) });
+    Object.assign(p, { getClientRects: () => [{}], getBoundingClientRect: () => ({ top, bottom: top + 30, left: 0, right: 600, width: 600, height: 30 }) });
   }
   const bg = fakeScorer();
   const s = scanner(doc, { score: bg.score, options: { batchTexts: 10, maxInFlight: 1, sliceElements: 8 } }); // found over several slices
@@ -361,5 +401,23 @@ test('a paragraph whose text keeps changing (a live ticker) is not re-scored for
   const sent = bg.calls.flat().length;
   assert.ok(sent >= 2 && sent <= 1 + 4, `scored ${sent} times`);
   assert.notEqual(doc.getElementById('t')!.getAttribute('data-telltale-state'), 'pending');
+  s.stop();
+});
+
+
+test('the badge report follows the final counts: paragraphs settled from the cache, and flagged ones the page removes', async () => {
+  const doc = dom(`<body>${paras(1200, (i) => (i % 2 ? 'A machine wrote this repeated paragraph.' : 'A person wrote this repeated one.'))}<p id="last">Another machine paragraph stands here at the end.</p></body>`);
+  const bg = fakeScorer({ delayMs: 100 });
+  const reports: [number, number][] = [];
+  const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push([f, t]) });
+  s.start();
+  await s.idle();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(s.counts(), { flagged: 601, total: 1201 });
+  assert.deepEqual(reports.at(-1), [601, 1201], 'the last report is the final count');
+  doc.getElementById('last')!.remove();
+  await new Promise((r) => setTimeout(r, 100));
+  await s.idle();
+  assert.deepEqual(reports.at(-1), [600, 1200], 'a flagged paragraph the page removed is no longer counted');
   s.stop();
 });

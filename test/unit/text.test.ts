@@ -67,6 +67,22 @@ test('LRU cache evicts the least recently used entry', () => {
   assert.equal(c.size, 2);
 });
 
+test('LRU cache with a cost budget: the oldest entries go until the total fits', () => {
+  const c = new LruCache<string, string>(100, { maxCost: 10, cost: (k, v) => k.length + v.length });
+  c.set('a', 'xxx'); // 4
+  c.set('b', 'xxx'); // 8
+  assert.equal(c.cost, 8);
+  c.set('c', 'xxx'); // 12 > 10: a goes
+  assert.equal(c.get('a'), undefined);
+  assert.deepEqual([c.get('b'), c.get('c'), c.size, c.cost], ['xxx', 'xxx', 2, 8]);
+  c.set('b', 'x'); // replaced: 2 + 4
+  assert.equal(c.cost, 6);
+  c.set('huge', 'x'.repeat(20)); // alone over the budget: not kept, nothing else lost
+  assert.deepEqual([c.get('huge'), c.size, c.cost], [undefined, 2, 6]);
+  c.clear();
+  assert.deepEqual([c.size, c.cost], [0, 0]);
+});
+
 test('invisible characters cannot move the cut of a very long text', async () => {
   const { judge, MAX_CHARS } = await import('../../src/core/judge.ts');
   const { loadEmbeddedDetector } = await import('../../src/node/models.ts');

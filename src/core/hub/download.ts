@@ -12,7 +12,7 @@ import {
   DEFAULT_HUB, fetchRevision, gitBlobSha1, headerMeta, HubError, HubIntegrityError, isCommit, resolveUrl, sha256Hex,
   type HubFileMeta, type HubRevision,
 } from './hub.ts';
-import type { FileStore } from './store.ts';
+import { isQuotaError, type FileStore } from './store.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -152,10 +152,17 @@ export class HubClient {
     let commit = isCommit(revision) ? revision : pins.refs[revision];
     const out: Record<string, Uint8Array> = {};
 
-    // Offline path: everything stored and pinned.
+    // Offline path: everything stored and pinned. A stored file that fails its hash is deleted by
+    // loadStored (never used) and fetched again below.
+    let corrupt: HubIntegrityError | null = null;
     if (commit && (await this.isStored(repo, commit, files))) {
-      for (const f of files) out[f.path] = await this.loadStored(repo, commit, f, pins);
-      return out;
+      try {
+        for (const f of files) out[f.path] = await this.loadStored(repo, commit, f, pins);
+        return out;
+      } catch (err) {
+        if (!(err instanceof HubIntegrityError)) throw err;
+        corrupt = err;
+      }
     }
 
     // Online: the commit and the Hub's hashes for it.
@@ -167,8 +174,9 @@ export class HubClient {
       if (err instanceof HubError && err.status === 404 && !commit) {
         // No API (a plain file server) or no such repo: learn the commit from a file response.
         commit = await this.commitFromHeaders(repo, revision, files[0]!.path, signal);
-      } else if (!(err instanceof HubError) && !commit) {
-        throw new HubError(`The Hub (${this.hubUrl}) cannot be reached: ${err instanceof Error ? err.message : String(err)}`);
+      } else if (!(err instanceof HubError) && (!commit || corrupt)) {
+        const why = `The Hub (${this.hubUrl}) cannot be reached: ${err instanceof Error ? err.message : String(err)}`;
+        throw corrupt ? new HubIntegrityError(`${corrupt.message}. ${why}`) : new HubError(why);
       }
     }
     if (meta) {
@@ -193,8 +201,16 @@ export class HubClient {
       const finalKey = KEY.file(repo, commit, f.path);
       const stored = await this.store.size(finalKey);
       let bytes: Uint8Array;
+      let fromStore: Uint8Array | null = null;
       if (pin && stored === pin.size) {
-        bytes = await this.loadStored(repo, commit, f, pins);
+        // Corrupt: deleted by loadStored, downloaded again just below.
+        fromStore = await this.loadStored(repo, commit, f, pins).catch((err: unknown) => {
+          if (err instanceof HubIntegrityError) return null;
+          throw err;
+        });
+      }
+      if (fromStore) {
+        bytes = fromStore;
       } else {
         const onProgress = opts.onProgress
           ? (loaded: number, total: number) => opts.onProgress!({ file: f.path, loaded, total, allLoaded: done + loaded, allTotal: Math.max(allTotal, done + total) })
@@ -312,6 +328,8 @@ export class HubClient {
         if (total > 0 && loaded < total) throw new HubError(`connection closed at ${loaded} of ${total} bytes`);
         break;
       } catch (err) {
+        // No space: retrying cannot help; the person has to free some (the bytes stored so far stay).
+        if (isQuotaError(err)) throw err;
         await flush(); // keep what arrived: the next attempt resumes from there
         if (isAbort(err)) throw err;
         lastError = err;

@@ -82,3 +82,13 @@ export class LayeredFileStore implements FileStore {
     return this.top.delete(key);
   }
 }
+
+/** A write refused for lack of space: IndexedDB's QuotaExceededError, storage.local's QUOTA_BYTES, a full disk. */
+export function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  const msg = err instanceof Error ? err.message : String(err);
+  return name === 'QuotaExceededError' || /quota|QUOTA_BYTES|no space left|disk is full|ENOSPC/i.test(msg);
+}
+
+/** What a person can do about it. */
+export const STORAGE_FULL = 'There is not enough storage space to keep this model. Free some disk space, then download it again.';

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench -- load [PAGES]` (default 1000): PAGES pages scanned one after another in one tab of
+ * one profile (automatic scanning, the built extension in headless Chromium, embedded detector), each
+ * with 30 paragraphs of its own (so that the host really scores, and its verdict cache fills). Reports
+ * the service worker's and the offscreen document's memory after a warm-up of 10 pages and every 100
+ * pages: the JS heap after a forced garbage collection (CDP HeapProfiler.collectGarbage, then
+ * Runtime.getHeapUsage), the resident size of the extension's renderer process (which holds
+ * onnxruntime's wasm memory, outside the JS heap), and the growth from the first sample to the last.
+ * Target: under 10% growth.
+ * Build first (`npm run build`).
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { CDPSession, Target } from 'puppeteer-core';
+import { launchChromium, waitFor } from '../../test/support/browsers.ts';
+import { paragraphs } from '../../test/support/faults.ts';
+import { sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
+
+const PER_PAGE = 30;
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+interface Heap {
+  usedSize: number;
+  totalSize: number;
+  backingStorageSize?: number;
+  embedderHeapUsedSize?: number;
+}
+
+async function heapOf(s: CDPSession): Promise<Heap> {
+  await s.send('HeapProfiler.collectGarbage');
+  return (await s.send('Runtime.getHeapUsage')) as unknown as Heap;
+}
+
+/**
+ * Resident memory of the extension's renderer process (Linux /proc): the service worker, the offscreen
+ * document (with onnxruntime's wasm memory, which the JS heap figures leave out) and the control page
+ * share it. Chromium marks it with --extension-process.
+ */
+async function extensionRss(browserSession: CDPSession): Promise<number | undefined> {
+  const info = (await browserSession.send('SystemInfo.getProcessInfo').catch(() => null)) as { processInfo: { id: number; type: string }[] } | null;
+  for (const p of info?.processInfo ?? []) {
+    if (p.type !== 'renderer') continue;
+    try {
+      if (!readFileSync(`/proc/${p.id}/cmdline`, 'utf8').includes('--extension-process')) continue;
+      const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'))?.[1]);
+      return kb * 1000;
+    } catch {
+      /* gone */
+    }
+  }
+  return undefined;
+}
+
+const mb = (b: number | undefined) => (b === undefined ? '-' : (b / 1e6).toFixed(1));
+
+export async function run(): Promise<void> {
+  const pages = Number(process.argv[3] ?? process.env.PAGES ?? 1000);
+  const server = createServer((req, res) => {
+    const m = /^\/load-(\d+)\.html$/.exec(req.url ?? '');
+    if (!m) return void res.writeHead(404).end();
+    const body = paragraphs(10_000 + Number(m[1]), PER_PAGE).map((t) => `<p>${esc(t)}</p>`).join('\n');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>load ${m[1]}</title></head><body><main>${body}</main></body></html>`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const h = await launchChromium({ webgpu: false });
+  const t0 = Date.now();
+  try {
+    await h.worker();
+    const control = await h.openExtensionPage('options.html');
+    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: true, sites: {}, detector: 'embedded' } })`);
+    const sessions = new Map<string, CDPSession>();
+    const session = async (kind: 'worker' | 'offscreen'): Promise<CDPSession> => {
+      const find = (t: Target) => t.url().startsWith(h.base) && (kind === 'worker' ? t.type() === 'service_worker' : t.url().endsWith('/offscreen.html'));
+      const target = await waitFor(() => h.browser.targets().find(find), `the ${kind}`);
+      const key = `${kind}:${(target as unknown as { _targetId?: string })._targetId ?? target.url()}`;
+      let s = sessions.get(key);
+      if (!s) {
+        for (const k of [...sessions.keys()]) if (k.startsWith(kind + ':')) sessions.delete(k); // a restarted context
+        s = await target.createCDPSession();
+        await s.send('Runtime.enable');
+        sessions.set(key, s);
+      }
+      return s;
+    };
+    const tab = await h.browser.newPage();
+    const rows: { page: number; worker: Heap; offscreen: Heap; rss?: number; ms: number }[] = [];
+    const browserSession = await h.browser.target().createCDPSession();
+    let tabId = -1;
+    for (let i = 0; i < pages; i++) {
+      const url = `${origin}/load-${i}.html`;
+      await tab.goto(url, { waitUntil: 'load' });
+      if (tabId < 0) tabId = await tabIdOf(control, url);
+      await waitFor(
+        async () => {
+          const r = await sendFromExtension<{ scanning: boolean; items: { state: string }[] }>(control, 'ui:cs:report', {}, tabId).catch(() => null);
+          return r && !r.scanning && r.items.length === PER_PAGE && r.items.every((x) => x.state !== 'pending');
+        },
+        `page ${i} to settle`,
+        60_000,
+        50,
+      );
+      if (i + 1 === 10 || (i + 1) % 100 === 0 || i + 1 === pages) {
+        const worker = await heapOf(await session('worker'));
+        const offscreen = await heapOf(await session('offscreen'));
+        const rss = await extensionRss(browserSession);
+        rows.push({ page: i + 1, worker, offscreen, rss, ms: Date.now() - t0 });
+        console.log(
+          `after ${String(i + 1).padStart(5)} pages (${((Date.now() - t0) / 1000).toFixed(0)} s): worker heap ${mb(worker.usedSize)} MB; offscreen heap ${mb(offscreen.usedSize)} MB; extension process resident ${mb(rss)} MB`,
+        );
+      }
+    }
+    const first = rows[0]!;
+    const last = rows.at(-1)!;
+    const growth = (a: number | undefined, b: number | undefined) => (a && b !== undefined ? `${(((b - a) / a) * 100).toFixed(1)}%` : '-');
+    console.log('\n| context | measure | after 10 pages (MB) | after %d pages (MB) | growth |'.replace('%d', String(last.page)));
+    console.log('|---|---|---|---|---|');
+    console.log(`| service worker | JS heap used | ${mb(first.worker.usedSize)} | ${mb(last.worker.usedSize)} | ${growth(first.worker.usedSize, last.worker.usedSize)} |`);
+    console.log(`| offscreen document | JS heap used | ${mb(first.offscreen.usedSize)} | ${mb(last.offscreen.usedSize)} | ${growth(first.offscreen.usedSize, last.offscreen.usedSize)} |`);
+    console.log(`| extension renderer process (worker, offscreen document with its wasm memory, control page) | resident (RSS) | ${mb(first.rss)} | ${mb(last.rss)} | ${growth(first.rss, last.rss)} |`);
+    console.log(`\n${last.page} pages, ${last.page * PER_PAGE} paragraphs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    console.log(JSON.stringify({ pages: last.page, rows }));
+  } finally {
+    await h.close();
+    server.close();
+    server.closeAllConnections();
+  }
+}

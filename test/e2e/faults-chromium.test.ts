@@ -1,0 +1,111 @@
+/**
+ * Faults while a 400-paragraph page is being scored, in Chromium (one browser for all, see
+ * test/support/faults.ts): the offscreen document closed, the service worker stopped, the page
+ * reloaded, ten tabs at once, a content script flooding the background, storage writes refused for
+ * lack of space (storage.session in the worker; IndexedDB during a model download), and the RoBERTa
+ * model cache corrupted and truncated in IndexedDB.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { WebWorker } from 'puppeteer-core';
+import { launchChromium, waitFor } from '../support/browsers.ts';
+import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
+import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
+import { TINY } from '../support/roberta-fixtures.ts';
+import { sendFromExtension, tabIdOf } from '../support/scenario.ts';
+
+interface ModelRow { id: string; state: string; error?: string }
+const models = (ctx: RunContext) => sendFromExtension<{ models: ModelRow[] }>(ctx.control, 'ui:bg:models', {}).then((r) => r.models.find((m) => m.id === 'roberta-base')!);
+
+test('Chromium: faults mid-scan leave every paragraph settled with its undisturbed score', async (t) => {
+  const hub = await startMockHub({ [ROBERTA_REPO]: repoFromDir(TINY) });
+  const h = await launchChromium({ webgpu: false, hubUrl: hub.url });
+  const site = await serveRuns();
+  const baseline = new Baseline(hub.url);
+  try {
+    let worker: WebWorker = await h.worker();
+    const control = await h.openExtensionPage('options.html');
+    const ctx: RunContext = { h, control, site, baseline, log: (s) => t.diagnostic(s) };
+    await setSettings(control, 'embedded');
+
+    await undisturbedRun(ctx, 0);
+
+    await faultRun(ctx, 'offscreen document closed', 1, async () => {
+      await worker.evaluate(() => chrome.offscreen.closeDocument());
+    });
+
+    await faultRun(ctx, 'service worker stopped', 2, async () => {
+      await worker.evaluate('globalThis.__telltaleFaultMarker = 1');
+      // Puppeteer's session keeps a worker alive: detach it first (docs/browser-testing.md).
+      await (worker as unknown as { client: { detach(): Promise<void> } }).client.detach();
+      const cdp = await control.createCDPSession();
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await cdp.detach();
+    });
+    worker = await h.worker();
+    assert.equal(await worker.evaluate('globalThis.__telltaleFaultMarker'), undefined, 'the service worker really stopped (its memory is gone)');
+
+    await faultRun(ctx, 'page reloaded', 3, (page) => page.reload({ waitUntil: 'load' }).then(() => undefined), 'embedded', false);
+
+    await tenTabs(ctx, 4);
+
+    await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
+    // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, h.base + 'options.html'));
+
+    await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
+      await worker.evaluate(`(() => {
+        const area = globalThis.browser.storage.session;
+        globalThis.__telltaleSet = area.set;
+        area.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
+      })()`);
+    });
+    // The badge was kept without the store; the store works again afterwards.
+    await worker.evaluate(`(() => { globalThis.browser.storage.session.set = globalThis.__telltaleSet; })()`);
+
+    // IndexedDB refuses writes (no space) while a model downloads and a page is scored: a clear
+    // message where action is needed, the scan unharmed; with space again the download succeeds.
+    const offscreen = await waitFor(() => h.browser.targets().find((x) => x.url().endsWith('/offscreen.html')), 'the offscreen document');
+    const offscreenPage = (await offscreen.asPage())!;
+    await offscreenPage.evaluate(`(() => {
+      const put = IDBObjectStore.prototype.put;
+      globalThis.__telltalePut = put;
+      IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+    })()`);
+    // (The download starts mid-scan and fails within milliseconds, so the scan may finish after it.)
+    await faultRun(
+      ctx,
+      'IndexedDB writes refused (quota) during a model download',
+      7,
+      async () => void assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true }),
+      'embedded',
+      false,
+    );
+    const failed = await waitFor(async () => ((await models(ctx)).state === 'error' ? models(ctx) : null), 'the download to fail');
+    assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
+    const options = await h.openExtensionPage('options.html');
+    await waitFor(async () => /Download failed: There is not enough storage space/.test(await options.evaluate(() => document.body.innerText)), 'the options page to say so');
+    await options.close();
+    await offscreenPage.evaluate(`(() => { IDBObjectStore.prototype.put = globalThis.__telltalePut; })()`);
+    assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });
+    await waitFor(async () => (await models(ctx)).state === 'ready', 'the download to succeed with space again', 60_000);
+
+    // The model cache is damaged while the host has the model in memory; mid-scan the host restarts,
+    // so it loads from IndexedDB: the damage is detected, the files fetched again, never used.
+    await setSettings(control, 'roberta-base');
+    await baseline.scores(['Load the Node reference model now, so that its download is not in the log below.'], 'roberta-base');
+    await worker.evaluate(`globalThis.telltaleBackground.checkSelection('The host loads the RoBERTa model from the cache for this text.', undefined)`);
+    ctx.log(`corrupted ${await idb.corrupt(control, 'model_quantized.onnx')}, truncated ${await idb.truncate(control, 'tokenizer.json')}`);
+    hub.log.length = 0;
+    await faultRun(ctx, 'model cache corrupted and truncated in IndexedDB', 8, () => worker.evaluate(() => chrome.offscreen.closeDocument()), 'roberta-base');
+    const refetched = [...new Set(hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).map((l) => l.path.split('/').pop()))].sort();
+    assert.deepEqual(refetched, ['model_quantized.onnx', 'tokenizer.json'], 'exactly the damaged files were fetched again');
+    await control.close();
+  } finally {
+    await baseline.close();
+    await site.close();
+    await h.close();
+    await hub.close();
+  }
+});
