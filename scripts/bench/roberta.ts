@@ -51,7 +51,7 @@ function ensureModel(): void {
 
 /** A text of exactly `n` tokens (no specials) for the bench tokenizer. */
 function textOf(encode: (t: string) => number[], n: number, seed: number): string {
-  let words: string[] = [];
+  const words: string[] = [];
   let i = seed;
   while (encode(words.join(' ')).length < n) words.push(WORDS[i++ % WORDS.length]!);
   words.pop();
