@@ -431,7 +431,14 @@ ${scripts}
   const headers: Record<string, string> = { ...c.headers };
   if (encoding === 'latin1') {
     // Only code points < 256 survive: the rest (from the prose pools) become '?'.
-    body = Buffer.from(doc.replace(/[^\u0000-\u00ff]/g, '?'), 'latin1');
+    // A paragraph left with fewer than two words (CJK that became '????') is no paragraph to judge
+    // any more (the content script skips text under two words): it keeps no expectation.
+    const latin = doc
+      .replace(/[^\u0000-\u00ff]/g, '?')
+      .replace(/<p data-fuzz="prose"([^>]*)>([^<]*)<\/p>/g, (m, attrs: string, text: string) =>
+        (text.match(/[A-Za-z0-9\u00c0-\u00ff]+/g) ?? []).length < 2 ? `<p data-fuzz="unreadable"${attrs}>${text}</p>` : m,
+      );
+    body = Buffer.from(latin, 'latin1');
     headers['content-type'] = 'text/html; charset=windows-1252';
   } else if (encoding === 'utf16le') {
     body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(doc, 'utf16le')]);
