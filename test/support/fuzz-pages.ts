@@ -12,7 +12,7 @@
  */
 
 export const KINDS = [
-  'deep', // 100-3,000 nested elements, prose at several depths, boxes that shrink to 0 px
+  'deep', // 100-1,500 nested elements, prose at several depths, boxes that shrink to 0 px
   'siblings', // 5,000-8,000 siblings
   'huge', // a 1 MB paragraph
   'structures', // tables, lists, <template>, SVG text, closed <details>
@@ -159,7 +159,9 @@ ${extra}
 
 const GEN: Record<Kind, (c: Ctx) => void> = {
   deep(c) {
-    const depth = pick(c.r, [120, 200, 400, 800, 1500, 3000]);
+    // Not 3,000: pages nested 3,000 deep crash Chromium's renderer, or hang its load, without any
+    // extension (measured on seed 1, pages 94, 128, 170, 233), so nothing of ours can be measured there.
+    const depth = pick(c.r, [120, 200, 400, 800, 1500, 1500]);
     const cls = c.r() < 0.5 ? 'fz-nest' : 'fz-nest-m';
     const tags = ['div', 'section', 'article', 'span', 'blockquote', 'div', 'div'];
     const at = [5, Math.floor(depth / 3), Math.floor(depth / 2), depth - 1];
