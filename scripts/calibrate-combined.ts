@@ -127,7 +127,7 @@ async function main() {
       provisional: true,
       source: `scripts/calibrate-combined.ts on the ${fit.length} anchored texts of dev and (out of fold) train (${count(fit)}; XSum news and WritingPrompts stories only)`,
     };
-    writeFileSync(registryFile, JSON.stringify(registry, null, 2) + '\n');
+    writeFileSync(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
     console.log('wrote the RoBERTa policies and the combined block to models/registry.json');
   }
   await emb.dispose?.();

@@ -181,7 +181,7 @@ async function main(): Promise<number> {
   const target = registry.zeroshot?.find((z) => z.id === entry.id);
   if (!target) throw new Error(`${a.registry} has no zero-shot entry ${entry.id}`);
   target.calibration = cal;
-  writeFileSync(a.registry, JSON.stringify(registry, null, 2) + '\n');
+  writeFileSync(a.registry, `${JSON.stringify(registry, null, 2)}\n`);
   console.log(`\nwrote the calibration of ${entry.id} to ${a.registry}`);
   return 0;
 }

@@ -63,7 +63,7 @@ async function main() {
   for (const p of await store.list('partial/')) await store.delete(p.key);
   const index = (await store.list('')).filter((f) => f.key !== 'index.json');
   mkdirSync(a.out, { recursive: true });
-  writeFileSync(join(a.out, 'index.json'), JSON.stringify({ files: index }, null, 1) + '\n');
+  writeFileSync(join(a.out, 'index.json'), `${JSON.stringify({ files: index }, null, 1)}\n`);
   console.log(`models/hub: ${index.length} files, ${(index.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB`);
 }
 

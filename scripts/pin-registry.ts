@@ -120,7 +120,7 @@ async function main() {
     process.exit(1);
   }
   registry.note = `Pinned from ${a.hub} by npm run pin-registry on ${new Date().toISOString().slice(0, 10)}.`;
-  writeFileSync(a.registry, JSON.stringify(registry, null, 2) + '\n');
+  writeFileSync(a.registry, `${JSON.stringify(registry, null, 2)}\n`);
   console.log(`wrote ${a.registry}`);
 }
 

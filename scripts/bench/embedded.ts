@@ -90,7 +90,7 @@ export async function run(): Promise<void> {
       await page.close();
     }
   } catch (err) {
-    rows.push(['chromium', 'failed: ' + (err instanceof Error ? err.message : String(err)), '', '', '', '', '']);
+    rows.push(['chromium', `failed: ${err instanceof Error ? err.message : String(err)}`, '', '', '', '', '']);
   }
 
   const head = ['runtime', 'words', 'para/s (1 per call)', `para/s (batch ${BATCH})`, 'p50 ms', 'p90 ms', 'p99 ms'];

@@ -192,7 +192,7 @@ export async function run(): Promise<void> {
 
 if (process.argv[2] === '--child') {
   child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => (console.log('RESULT ' + JSON.stringify(r)), process.exit(0)),
+    (r) => (console.log(`RESULT ${JSON.stringify(r)}`), process.exit(0)),
     (e) => (console.error(e), process.exit(1)),
   );
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {

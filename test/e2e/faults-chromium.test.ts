@@ -52,7 +52,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
 
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
-    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, h.base + 'options.html'));
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
 
     await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
       await worker.evaluate(`(() => {

@@ -208,7 +208,7 @@ const GEN: Record<Kind, (c: Ctx) => void> = {
   },
   huge(c) {
     c.body.push(`<p id="fz-huge" data-fuzz="prose"></p>`);
-    c.scripts.push(`document.getElementById('fz-huge').textContent = ${lit(prose(c.r, 1) + ' ')}.repeat(Math.ceil(1048576 / ${prose(c.r, 1).length + 1}));`);
+    c.scripts.push(`document.getElementById('fz-huge').textContent = ${lit(`${prose(c.r, 1)} `)}.repeat(Math.ceil(1048576 / ${prose(c.r, 1).length + 1}));`);
   },
   structures(c) {
     const rows = Array.from({ length: int(c.r, 2, 5) }, () => `<tr><td data-fuzz="prose">${esc(prose(c.r, 2))}</td><td>${int(c.r, 1, 99)}</td></tr>`).join('');
@@ -270,7 +270,7 @@ const GEN: Record<Kind, (c: Ctx) => void> = {
   unicode(c) {
     for (let i = 0; i < int(c.r, 2, 5); i++) c.body.push(`<p data-fuzz="prose" dir="auto">${esc(pick(c.r, UNICODE))}</p>`);
     c.body.push(`<p id="fz-junk" data-fuzz="prose"></p>`);
-    c.scripts.push(`document.getElementById('fz-junk').textContent = ${lit(junk(c.r, int(c.r, 50, 800)) + ' and a few ordinary words among the junk')};`);
+    c.scripts.push(`document.getElementById('fz-junk').textContent = ${lit(`${junk(c.r, int(c.r, 50, 800))} and a few ordinary words among the junk`)};`);
   },
   mutator(c) {
     const ms = int(c.r, 1000, 3000);

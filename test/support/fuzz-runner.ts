@@ -401,7 +401,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
       results.push(r);
       opts.onPage?.(r);
       const bad = r.ourErrors.length + r.textChanges.length + r.layoutChanges.length + r.attrChanges.length + r.unsettled.length + r.hiddenJudged.length + r.forged.length;
-      log(`${String(index).padStart(4)} ${bad ? 'FAIL' : 'ok  '} ${String(r.settleMs ?? '-').padStart(6)} ms ${String(r.paragraphs).padStart(5)} paragraphs ${r.frames} frames  ${fp.kinds.join(',')}${bad ? '\n' + JSON.stringify({ ourErrors: r.ourErrors, text: r.textChanges, layout: r.layoutChanges, attrs: r.attrChanges, unsettled: r.unsettled, hidden: r.hiddenJudged, forged: r.forged }) : ''}`);
+      log(`${String(index).padStart(4)} ${bad ? 'FAIL' : 'ok  '} ${String(r.settleMs ?? '-').padStart(6)} ms ${String(r.paragraphs).padStart(5)} paragraphs ${r.frames} frames  ${fp.kinds.join(',')}${bad ? `\n${JSON.stringify({ ourErrors: r.ourErrors, text: r.textChanges, layout: r.layoutChanges, attrs: r.attrChanges, unsettled: r.unsettled, hidden: r.hiddenJudged, forged: r.forged })}` : ''}`);
     }
     await control.close();
   } finally {

@@ -119,7 +119,7 @@ describe('npm run calibrate', () => {
     const results: { status: number | null; written: ZeroShotEntry['calibration']; out: string }[] = [];
     for (const swap of [false, true]) {
       const corpus = join(dir, `corpus-${swap}.jsonl`);
-      writeFileSync(corpus, rows(swap).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(corpus, `${rows(swap).map((r) => JSON.stringify(r)).join('\n')}\n`);
       const f = registry(`reg-${swap}.json`);
       const r = await calibrate(['--detector', 'fast-detectgpt', '--hub', hub.url, '--variant', 'fp32', '--corpus', corpus, '--min-per-class', '10', '--write', '--registry', f]);
       const written = (JSON.parse(readFileSync(f, 'utf8')) as { zeroshot: ZeroShotEntry[] }).zeroshot.find((z) => z.id === 'fast-detectgpt')!.calibration;

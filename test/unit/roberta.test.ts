@@ -206,13 +206,13 @@ describe('tokenizer', () => {
     const ours = TEXTS.map((t) => [0, ...tokenizer.encode(t), 2]);
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
-    env.localModelPath = join(TINY, '..') + '/';
+    env.localModelPath = `${join(TINY, '..')}/`;
     const local = await AutoTokenizer.from_pretrained('tiny-roberta');
     assert.deepEqual(TEXTS.map((t) => local.encode(t)), ours);
     env.allowRemoteModels = true;
     env.allowLocalModels = false;
     env.useFSCache = false;
-    env.remoteHost = hub.url + '/';
+    env.remoteHost = `${hub.url}/`;
     const remote = await AutoTokenizer.from_pretrained('telltale/tiny-roberta');
     assert.deepEqual(TEXTS.map((t) => remote.encode(t)), ours);
     assert.ok(hub.log.some((l) => l.path === '/telltale/tiny-roberta/resolve/main/tokenizer.json'));

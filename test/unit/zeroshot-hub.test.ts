@@ -99,7 +99,7 @@ describe('zero-shot detectors from the (mock) Hub', () => {
   test('wasm: the 8-bit file for a repo outside the registry (one window per run); the registry\'s SmolLM2 entry takes its 4-bit file', async () => {
     const d = await createZeroShotHubDetector(opts({ model: 'someone/tiny-llama', variant: undefined }));
     assert.equal(d.variant, 'q8');
-    assert.ok(hub.log.some((l) => l.path.endsWith('someone/tiny-llama/resolve/' + base.commit + '/onnx/model_quantized.onnx')));
+    assert.ok(hub.log.some((l) => l.path.endsWith(`someone/tiny-llama/resolve/${base.commit}/onnx/model_quantized.onnx`)));
     await d.dispose?.();
     const f = await lmFiles(BASE, { backend: 'wasm' });
     assert.deepEqual([f.variant, f.files.at(-1)!.path], ['q4', 'onnx/model_q4.onnx']);

@@ -125,7 +125,7 @@ export async function createEmbeddedDetector(
       for (let j = 0; j < m; j++) logit += contrib[b * N + j]!;
       const p = calibrate(meta, logit, countWords(it.text));
       const evidence = maxEvidence > 0 ? sentenceEvidence(it, contrib.subarray(b * N, b * N + m), maxEvidence) : undefined;
-      return evidence && evidence.length ? { p, logit, evidence } : { p, logit };
+      return evidence?.length ? { p, logit, evidence } : { p, logit };
     });
   }
 
