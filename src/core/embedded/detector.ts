@@ -148,7 +148,9 @@ export async function createEmbeddedDetector(
         while (j < order.length && (j - i + 1) * Math.max(1, prepared[order[j]!]!.f.indices.length) <= maxCells) j++;
         const chunk = order.slice(i, j);
         const scores = await runChunk(chunk.map((k) => prepared[k]!));
-        chunk.forEach((k, t) => (results[k] = scores[t]!));
+        chunk.forEach((k, t) => {
+          results[k] = scores[t]!;
+        });
         i = j;
       }
       return results;

@@ -408,8 +408,7 @@ function denseFeatures(canon: string, tokens: Token[]): Float32Array {
 export function splitSentences(text: string): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   const re = /[^.!?\n]*(?:[.!?]+["')\]]*|\n|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++;
       if (re.lastIndex > text.length) break;
