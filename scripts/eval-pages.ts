@@ -91,7 +91,11 @@ async function serve(roots: string[]) {
   const port = (server.address() as { port: number }).port;
   return {
     url: (p: string) => `http://127.0.0.1:${port}${p.split('/').map(encodeURIComponent).join('/')}`,
-    close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -45,7 +45,12 @@ export function auroc(y: readonly boolean[], s: readonly number[]): number {
   }
   let pos = 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) if (y[i]) (pos++, (sum += ranks[i]!));
+  for (let i = 0; i < n; i++) {
+    if (y[i]) {
+      pos++;
+      sum += ranks[i]!;
+    }
+  }
   const neg = n - pos;
   if (pos === 0 || neg === 0) return NaN;
   return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
@@ -147,7 +152,9 @@ async function main(): Promise<void> {
     const missing = p.map((x, i) => (Number.isFinite(x) ? -1 : i)).filter((i) => i >= 0);
     if (missing.length) {
       const s = await detector.scoreBatch(missing.map((i) => normalise(texts[i]!).text || ' '));
-      missing.forEach((i, k) => (p[i] = s[k]!.p));
+      missing.forEach((i, k) => {
+        p[i] = s[k]!.p;
+      });
     }
     return { p, verdicts };
   }

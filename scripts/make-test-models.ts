@@ -61,7 +61,9 @@ function bytesToUnicode(): string[] {
     }
   }
   const out: string[] = new Array(256);
-  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i]!)));
+  bs.forEach((b, i) => {
+    out[b] = String.fromCodePoint(cs[i]!);
+  });
   return out;
 }
 
@@ -83,7 +85,9 @@ export function trainBpe(
   }
   const words = [...wordCounts].map(([w, c]) => ({ parts: [...w], count: c }));
   const vocab: Record<string, number> = {};
-  specials.forEach((s, i) => (vocab[s] = i));
+  specials.forEach((s, i) => {
+    vocab[s] = i;
+  });
   for (const ch of b2u) vocab[ch] = Object.keys(vocab).length;
   const merges: string[] = [];
   for (let k = 0; k < nMerges; k++) {

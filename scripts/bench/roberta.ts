@@ -199,7 +199,7 @@ window.ready = true;
     await tab.goto(`http://127.0.0.1:${port}/`);
     await tab.waitForFunction('window.ready === true', { timeout: 60_000 });
     const shapes = SHAPES.map(([seq, batch]) => [seq, batch, Array.from(ids(seq, batch), Number)]);
-    const r = (await tab.evaluate((f, sh) => (window as unknown as { bench: Function }).bench(f, sh), `/m/${FILES[variant]}`, shapes)) as { cell: string; perSec: number; n: number }[];
+    const r = (await tab.evaluate((f, sh) => (window as unknown as { bench: (file: string, shapes: unknown) => Promise<unknown> }).bench(f, sh), `/m/${FILES[variant]}`, shapes)) as { cell: string; perSec: number; n: number }[];
     return r.map((x) => ({ engine: 'chromium', variant, ...x }));
   } finally {
     await browser.close();
@@ -266,9 +266,18 @@ export async function run(): Promise<void> {
 
 if (process.argv[2] === '--child') {
   child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => (console.log(`RESULT ${JSON.stringify(r)}`), process.exit(0)),
-    (e) => (console.error(e), process.exit(1)),
+    (r) => {
+      console.log(`RESULT ${JSON.stringify(r)}`);
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
   );
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));
+  run().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }
