@@ -378,7 +378,9 @@ const GEN: Record<Kind, (c: Ctx) => void> = {
 /** The kinds of page `i` of `n`: small runs cover every kind; large ones cycle through them, plus random extras. */
 export function kindsFor(i: number, n: number, r: () => number): Kind[] {
   const out = new Set<Kind>();
-  if (n < KINDS.length) KINDS.forEach((k, j) => j % n === i && out.add(k));
+  if (n < KINDS.length) {
+    for (const [j, k] of KINDS.entries()) if (j % n === i) out.add(k);
+  }
   else out.add(KINDS[i % KINDS.length]!);
   const extra = int(r, 1, 4);
   for (let j = 0; j < extra; j++) out.add(pick(r, KINDS));
@@ -434,7 +436,7 @@ ${scripts}
     // A paragraph left with fewer than two words (CJK that became '????') is no paragraph to judge
     // any more (the content script skips text under two words): it keeps no expectation.
     const latin = doc
-      .replace(/[^\u0000-\u00ff]/g, '?')
+      .replace(/[\u0100-\uffff]/g, '?')
       .replace(/<p data-fuzz="prose"([^>]*)>([^<]*)<\/p>/g, (m, attrs: string, text: string) =>
         (text.match(/[A-Za-z0-9\u00c0-\u00ff]+/g) ?? []).length < 2 ? `<p data-fuzz="unreadable"${attrs}>${text}</p>` : m,
       );

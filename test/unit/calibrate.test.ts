@@ -17,7 +17,10 @@ import { LLAMA } from '../support/zeroshot-fixtures.ts';
 
 function normals(n: number, mean: number, sd: number, seed: number): number[] {
   let s = seed;
-  const u = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) + 1) / (2 ** 31 + 1);
+  const u = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s + 1) / (2 ** 31 + 1);
+  };
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
 }
 
