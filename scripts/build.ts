@@ -47,7 +47,7 @@ function platformPlugin(browser: Browser): Plugin {
   return {
     name: 'platform',
     setup(b) {
-      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, a.path.slice('@platform/'.length) + '.ts') }));
+      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, `${a.path.slice('@platform/'.length)}.ts`) }));
     },
   };
 }
@@ -135,10 +135,10 @@ function writeStatic(browser: Browser, cfg: BuildConfig): void {
   cpSync(join(root, 'models/embedded'), join(out, 'models/embedded'), { recursive: true, filter: (s) => !/\.[a-z]+$/.test(s) || /(model\.onnx|meta\.json)$/.test(s) });
   if (existsSync(join(root, 'models/hub'))) cpSync(join(root, 'models/hub'), join(out, 'models/hub'), { recursive: true, filter: (s) => !s.endsWith('.md') });
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
-  if (cfg.hubUrl) writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify({ hubUrl: cfg.hubUrl }) + '\n');
+  if (cfg.hubUrl) writeFileSync(join(out, 'models/hub-source.json'), `${JSON.stringify({ hubUrl: cfg.hubUrl })}\n`);
   if (cfg.extraStatic && existsSync(cfg.extraStatic)) cpSync(cfg.extraStatic, out, { recursive: true });
   const manifest = cfg.manifest ? cfg.manifest(manifestFor(browser), browser) : manifestFor(browser);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**
