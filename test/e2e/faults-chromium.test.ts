@@ -85,7 +85,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     const failed = await waitFor(async () => ((await models(ctx)).state === 'error' ? models(ctx) : null), 'the download to fail');
     assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
     const options = await h.openExtensionPage('options.html');
-    await waitFor(async () => /Download failed: There is not enough storage space/.test(await options.evaluate(() => document.body.textContent)), 'the options page to say so');
+    await waitFor(async () => await options.evaluate(() => [...document.querySelectorAll('body *')].some((e) => /Download failed: There is not enough storage space/.test(e.textContent ?? '') && e.checkVisibility())), 'the options page to say so');
     await options.close();
     await offscreenPage.evaluate(`(() => { IDBObjectStore.prototype.put = globalThis.__telltalePut; })()`);
     assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });
