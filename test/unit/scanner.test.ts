@@ -284,9 +284,14 @@ test('a settings change while a request is in flight drops the stale answer', as
   const doc = dom(`<body><p>Only paragraph of text for the race test.</p></body>`);
   let flag = true;
   const seen: boolean[] = [];
+  let sent!: () => void;
+  const firstSent = new Promise<void>((r) => {
+    sent = r;
+  });
   const s = scanner(doc, {
     score: async (texts) => {
       const f = flag;
+      sent();
       await new Promise((r) => setTimeout(r, 20));
       seen.push(f);
       return { verdicts: texts.map(() => scored(f ? 0.95 : 0.05, 'x')) };
@@ -294,7 +299,8 @@ test('a settings change while a request is in flight drops the stale answer', as
   });
   s.setSignature('balanced|x');
   s.start();
-  await new Promise((r) => setTimeout(r, 5));
+  // The change comes while the first request is in flight (waited for, not timed: a loaded machine).
+  await firstSent;
   flag = false;
   s.refresh('low|x');
   await new Promise((r) => setTimeout(r, 60));
