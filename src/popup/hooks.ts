@@ -3,7 +3,7 @@
  * Each hook catches its own failures and hands back words to show instead of throwing.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { DetectorStatus, ModelEntryStatus, Settings } from '../protocol/messages.ts';
+import type { DetectorStatus, ModelEntryStatus, Settings, ZeroShotStatus } from '../protocol/messages.ts';
 import { describeError } from './model.ts';
 import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
@@ -128,4 +128,25 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
 export function errText(err: unknown): string {
   if (isQuotaError(err)) return 'the browser has no storage space left for the extension; free some disk space and try again';
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The zero-shot detector the settings name (downloaded? which backend?), asked again when the setting
+ * or the models change; null when none is on or the background does not answer (no deep check then).
+ */
+export function useZeroShotStatus(zeroShot: string | null, models: ModelEntryStatus[] | null): ZeroShotStatus | null {
+  const [status, setStatus] = useState<ZeroShotStatus | null>(null);
+  const readyKey = (models ?? []).filter((m) => m.kind === 'zero-shot').map((m) => `${m.id}:${m.state}`).join(',');
+  useEffect(() => {
+    if (!zeroShot) return setStatus(null);
+    let live = true;
+    api.getZeroShotStatus().then(
+      (s) => live && setStatus(s && typeof s === 'object' && typeof s.ready === 'boolean' ? s : null),
+      () => live && setStatus(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [zeroShot, readyKey]);
+  return status;
 }
