@@ -66,7 +66,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
       return waitFor(async () => {
         const rep = await report();
         return rep.selection?.text === text ? rep.selection : null;
-      }, 'the selection result', 60_000);
+      }, 'the selection result', 240_000); // a first load on SwiftShader's WebGPU takes half a minute here
     };
 
     // The selection check includes the zero-shot detector on every backend; its raw statistic equals torch's.
