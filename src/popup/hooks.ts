@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { DetectorStatus, ModelEntryStatus, Settings, ZeroShotStatus } from '../protocol/messages.ts';
 import { describeError } from './model.ts';
+import { isZeroShotId } from '../protocol/messages.ts';
 import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
 
@@ -92,7 +93,8 @@ export function useDetectorStatus(): StatusState {
   const { value, error, retry } = useBackgroundValue<DetectorStatus, unknown>(
     api.getStatus,
     (s) => (s && typeof s === 'object' && typeof (s as DetectorStatus).state === 'string' ? (s as DetectorStatus) : null),
-    api.onStatus,
+    // The status line is the page detector's: a zero-shot detector loading beside it is not.
+    (fn) => api.onStatus((s) => void (!isZeroShotId(s.detector) && fn(s))),
     'Telltale’s background gave no detector status. Try again in a moment.',
   );
   return { status: value, error, retry };
