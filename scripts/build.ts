@@ -47,7 +47,7 @@ function platformPlugin(browser: Browser): Plugin {
   return {
     name: 'platform',
     setup(b) {
-      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, a.path.slice('@platform/'.length) + '.ts') }));
+      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, `${a.path.slice('@platform/'.length)}.ts`) }));
     },
   };
 }
@@ -139,11 +139,11 @@ function writeStatic(browser: Browser, cfg: BuildConfig): void {
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
   if (cfg.hubUrl || cfg.lmVariant) {
     const src = { ...(cfg.hubUrl ? { hubUrl: cfg.hubUrl } : {}), ...(cfg.lmVariant ? { lmVariant: cfg.lmVariant } : {}) };
-    writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify(src) + '\n');
+    writeFileSync(join(out, 'models/hub-source.json'), `${JSON.stringify(src)}\n`);
   }
   if (cfg.extraStatic && existsSync(cfg.extraStatic)) cpSync(cfg.extraStatic, out, { recursive: true });
   const manifest = cfg.manifest ? cfg.manifest(manifestFor(browser), browser) : manifestFor(browser);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**

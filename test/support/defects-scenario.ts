@@ -125,7 +125,7 @@ export async function runDefectsScenario(
 
     // Keyboard access without tab stops: the "next mark" / "previous mark" commands.
     const markedIds = await page.evaluate(() =>
-      [...document.querySelectorAll('[data-telltale-level="generated"], [data-telltale-level="uncertain"]')].map((e) => e.id),
+      [...document.querySelectorAll('[data-telltale-level="generated"], [data-telltale-level="unclear"]')].map((e) => e.id),
     );
     assert.ok(markedIds.length >= 2, `at least two marks on the top page (${markedIds})`);
     await page.bringToFront();
