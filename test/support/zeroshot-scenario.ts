@@ -149,7 +149,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
     }
     const requests = hub.log.length;
     await setSettings(control, 'fast-detectgpt');
-    const text = CASES.find((c) => c.name === 'formal')!.text + ' (again)';
+    const text = `${CASES.find((c) => c.name === 'formal')!.text} (again)`;
     const sel = await check(text);
     assert.equal(sel.zeroShot, undefined, 'no zero-shot verdict once deleted');
     assert.equal(sel.verdict.state, 'scored');

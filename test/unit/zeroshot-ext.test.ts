@@ -99,7 +99,10 @@ test('deep check: one paragraph per request, progress "done of total", Cancel st
 test('deep check: the background\'s reason why it cannot run ends it with words', async () => {
   const doc = dom(paras(3));
   let n = 0;
-  const s = scanner(doc, { score: async (texts) => ({ verdicts: texts.map(main) }), deepScore: async () => (n++, { error: 'Not downloaded.' }) });
+  const s = scanner(doc, { score: async (texts) => ({ verdicts: texts.map(main) }), deepScore: async () => {
+    n++;
+    return { error: 'Not downloaded.' };
+  } });
   s.start();
   await s.idle();
   s.startDeep();
