@@ -7,7 +7,7 @@
  * and a fake scorer. Truth lives in the WeakMap `recs`; the data attributes are output only.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
-import { isVerdict, LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { isVerdict, LIMITS, type DeepProgress, type PageReport, type ReportItem } from '../protocol/messages.ts';
 import { BUSY_MESSAGE } from '../core/fair-queue.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
@@ -68,7 +68,10 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
 
 export interface ScannerDeps {
   doc: Document;
-  score(texts: string[]): Promise<{ verdicts: Verdict[] }>;
+  /** `zeroShot`: the zero-shot detector's verdicts beside the page detector's (the scan on WebGPU). */
+  score(texts: string[]): Promise<{ verdicts: Verdict[]; zeroShot?: Verdict[] }>;
+  /** The deep check: one paragraph at a time with the zero-shot detector (`error`: why it cannot run). */
+  deepScore?(texts: string[]): Promise<{ verdicts?: Verdict[]; error?: string }>;
   /** Called after each batch (badge count). Errors are ignored. */
   report?(flagged: number, total: number): unknown;
   marks?: MarksSink;
@@ -129,6 +132,12 @@ export class Scanner {
   private order: Rec[] = [];
   /** Verdicts by text, for the current settings generation. */
   private readonly cache = new Map<string, Verdict>();
+  /** The zero-shot detector's verdicts by text (same generation), shown beside the page detector's. */
+  private readonly zeroShot = new Map<string, Verdict>();
+  /** The deep check in progress or last run (this settings generation). */
+  private deep: (DeepProgress & { gen: number; stop: boolean }) | null = null;
+  /** Deep-check requests sent so far (tests: Cancel stops them). */
+  deepRequests = 0;
   /** Texts sent and not answered yet, with the paragraphs waiting for them. */
   private waiting = new Map<string, Rec[]>();
   private queue = new Set<Rec>();
@@ -238,6 +247,8 @@ export class Scanner {
     this.gen++;
     this.detector = null;
     this.cache.clear();
+    this.zeroShot.clear();
+    if (this.deep) this.deep.stop = true;
     this.waiting = new Map();
     for (const r of this.order) {
       if (!r.el.isConnected) continue;
@@ -282,6 +293,8 @@ export class Scanner {
     return this.order.map((r) => {
       const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
       if (r.verdict) item.verdict = r.verdict;
+      const z = this.zeroShot.get(r.text);
+      if (z) item.zeroShot = z;
       return item;
     });
   }
@@ -330,7 +343,62 @@ export class Scanner {
   report(url: string, selection?: PageReport['selection']): PageReport {
     const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
     if (selection) rep.selection = selection;
+    if (this.deep && this.deep.gen === this.gen) {
+      const { gen: _g, stop: _s, ...progress } = this.deep;
+      rep.deep = progress;
+    }
     return rep;
+  }
+
+  /** The zero-shot verdict of a paragraph, if it has one (hover card). */
+  zeroShotOf(rec: Rec): Verdict | undefined {
+    return this.zeroShot.get(rec.text);
+  }
+
+  /**
+   * The deep check: every paragraph on the page that has no zero-shot verdict yet, in page order, one
+   * request of one paragraph at a time (on wasm each costs seconds), with progress in the report.
+   * `cancelDeep` stops it: no request is sent after the one in flight. Returns false when one runs already.
+   */
+  startDeep(): boolean {
+    if (!this.deps.deepScore || (this.deep?.running && this.deep.gen === this.gen)) return false;
+    const todo = this.marked((r) => r.state === 'scored' || r.state === 'too-short').filter((r) => !this.zeroShot.has(r.text));
+    const texts = [...new Set(todo.map((r) => r.text))];
+    const run = { gen: this.gen, stop: false, done: 0, total: texts.length, running: texts.length > 0 };
+    this.deep = run;
+    void (async () => {
+      for (const t of texts) {
+        if (run.stop || run.gen !== this.gen) break;
+        if (this.zeroShot.has(t)) {
+          run.done++;
+          continue;
+        }
+        this.deepRequests++;
+        let res: { verdicts?: Verdict[]; error?: string };
+        try {
+          res = await this.deps.deepScore!([t]);
+        } catch (err) {
+          res = { error: `Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) };
+        }
+        if (run.gen !== this.gen) break;
+        const v = res?.verdicts?.[0];
+        if (!isVerdict(v)) {
+          Object.assign(run, { error: typeof res?.error === 'string' ? res.error.slice(0, 300) : 'The detector gave no usable answer.' });
+          break;
+        }
+        this.zeroShot.set(t, v);
+        run.done++;
+      }
+      run.running = false;
+      if (run.stop && run.done < run.total) Object.assign(run, { cancelled: true });
+    })();
+    return true;
+  }
+
+  cancelDeep(): boolean {
+    if (!this.deep?.running) return false;
+    this.deep.stop = true;
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -564,7 +632,7 @@ export class Scanner {
     this.inFlight++;
     this.requests++;
     // A synchronous throw, a rejection and no answer at all all end as a rejection here.
-    const p = new Promise<{ verdicts: Verdict[] }>((resolve, reject) => {
+    const p = new Promise<{ verdicts: Verdict[]; zeroShot?: Verdict[] }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the detector did not answer in time')), this.opts.requestTimeoutMs);
       Promise.resolve()
         .then(() => this.deps.score(texts))
@@ -604,6 +672,8 @@ export class Scanner {
           const ok = isVerdict(v);
           const cacheable = ok && v.state !== 'error';
           if (cacheable) this.remember(t, v);
+          const z = Array.isArray(res.zeroShot) ? res.zeroShot[i] : undefined;
+          if (isVerdict(z) && z.state !== 'error') this.zeroShot.set(t, z);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
             if (--budget < 0 && cacheable) this.enqueue(rec);
@@ -655,6 +725,10 @@ export class Scanner {
     if (this.cache.size > CACHE_MAX) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    if (this.zeroShot.size > CACHE_MAX) {
+      const oldest = this.zeroShot.keys().next();
+      if (!oldest.done) this.zeroShot.delete(oldest.value);
     }
   }
 
