@@ -25,6 +25,9 @@ import {
 } from './model.ts';
 import type { Sensitivity } from '../core/types.ts';
 import { verdictSentence } from '../shared/verdict-words.ts';
+import type { ExportContext } from '../shared/export.ts';
+import { PageChart } from './Chart.tsx';
+import { ExportButtons } from './Export.tsx';
 
 export type PageState =
   | { kind: 'loading' }
@@ -246,6 +249,8 @@ export function PageSection(props: {
   onOpenOptions: (e: Event) => void;
   /** Flags depend on it: a high score can stay unflagged at low sensitivity. */
   sensitivity?: Sensitivity;
+  /** What an export records besides the report (time, detector, models, sensitivity); null until known. */
+  exportContext?: () => ExportContext | null;
 }) {
   const { page, scan, tabId } = props;
   const [note, setNote] = useState<string | null>(null);
@@ -313,9 +318,7 @@ export function PageSection(props: {
           {text.share && <p class="share-text">{text.share}</p>}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
-        {s.total > 0 && s.scored > 0 && (
-          <progress class="share" max={1} value={s.flaggedShare ?? 0} aria-label="Share of judged text in flagged paragraphs" />
-        )}
+        {s.scored > 0 && <PageChart items={report.items} />}
         {s.scored > 0 && (
           <p class="hint meaning">
             {NUMBER_MEANING}{' '}
@@ -334,6 +337,7 @@ export function PageSection(props: {
             </button>
           )}
         </div>
+        {s.total > 0 && props.exportContext && <ExportButtons report={report} context={props.exportContext} />}
       </section>
       {items.length > 0 && tabId !== null && (
         <section class="card list" aria-label="Paragraphs">

@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
-import { pageAccess } from './model.ts';
+import { pageAccess, parseMeta } from './model.ts';
+import { exportContext } from './Export.tsx';
 import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
 import { AutoScanControls, SensitivityControl } from './SettingsControls.tsx';
@@ -20,6 +21,11 @@ export function Popup() {
   const { settings, error: settingsError, save } = useSettings();
   const { page, scan, refresh } = usePage(tab, tabError);
   const judgedWith = useRef<string | null>(null);
+  const [embeddedVersion, setEmbeddedVersion] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    api.fetchEmbeddedMeta().then((raw) => setEmbeddedVersion(parseMeta(raw)?.version), () => undefined);
+  }, []);
 
   useEffect(() => {
     api
@@ -60,6 +66,18 @@ export function Popup() {
           tabId={tab?.id ?? null}
           optionsHref={optionsHref}
           {...(settings ? { sensitivity: settings.sensitivity } : {})}
+          exportContext={() => {
+            const st = status.status;
+            if (!settings) return null;
+            // The status names what `auto` stands for now; without one, the setting itself.
+            const detector = st?.detector ?? settings.detector;
+            return exportContext({
+              detector,
+              sensitivity: settings.sensitivity,
+              ...(st?.name ? { detectorName: st.name } : {}),
+              ...(embeddedVersion ? { embeddedVersion } : {}),
+            });
+          }}
           onOpenOptions={(e) => {
             e.preventDefault();
             api.openOptions('about');
