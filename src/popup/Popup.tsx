@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
+import { useDetectorStatus, useKeepFocus, useModels, useSettings } from './hooks.ts';
 import { pageAccess, parseMeta } from './model.ts';
 import { exportContext } from './Export.tsx';
 import { ModelsSection, StatusLine } from './Models.tsx';
@@ -21,6 +21,8 @@ export function Popup() {
   const { settings, error: settingsError, save } = useSettings();
   const { page, scan, refresh } = usePage(tab, tabError);
   const judgedWith = useRef<string | null>(null);
+  // "Scan this page" gives way to "Scanning…" and then to the report's "Scan again".
+  const pageRef = useKeepFocus<HTMLDivElement>('[data-testid="scan-button"]');
   const [embeddedVersion, setEmbeddedVersion] = useState<string | undefined>(undefined);
 
   useEffect(() => {
@@ -59,6 +61,7 @@ export function Popup() {
         </ErrorBoundary>
       </header>
 
+      <div ref={pageRef} class="page-wrap">
       <ErrorBoundary what="This page’s report">
         <PageSection
           page={page}
@@ -84,6 +87,7 @@ export function Popup() {
           }}
         />
       </ErrorBoundary>
+      </div>
 
       <ErrorBoundary what="The settings">
         <section class="card settings" aria-label="Settings">

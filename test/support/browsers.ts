@@ -43,12 +43,12 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
  * A copy of the built extension whose only difference is host access to the test server, granted
  * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
  */
-function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser)): string {
+function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser), hostPermissions = ['http://127.0.0.1/*']): string {
   const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
   cpSync(from, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-  manifest.host_permissions = ['http://127.0.0.1/*'];
+  manifest.host_permissions = hostPermissions;
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   // The same file `npm run build -- --hub-url=URL` writes: models come from the local mock Hub.
   if (hubUrl) writeFileSync(join(dir, 'models/hub-source.json'), JSON.stringify({ hubUrl }));
@@ -68,9 +68,13 @@ export interface Harness {
 }
 
 
-/** `extension`: the unpacked extension to load (a copy of it), default dist/chrome. */
-export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
-  const ext = testCopy('chrome', opts.hubUrl, opts.extension);
+/**
+ * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `hostPermissions`:
+ * granted ahead instead of the test server's (`<all_urls>`: the automatic-scanning switches are then
+ * granted at once, as after a reader accepted the browser's prompt).
+ */
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; hostPermissions?: string[] }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome', opts.hubUrl, opts.extension, opts.hostPermissions);
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
