@@ -85,7 +85,7 @@ export function PageChart({ items }: { items: readonly ReportItem[] }) {
         role="img"
         aria-label={CHART_WORDS.label(n, m.counts, share)}
         viewBox={`0 0 ${W} ${H}`}
-        width={W}
+        width="100%"
         height={H}
         preserveAspectRatio="none"
         data-testid="chart-svg"

@@ -315,7 +315,7 @@ export function PageSection(props: {
             )}
           </p>
           {text.levels && <p class="levels-text" data-testid="levels">{text.levels}</p>}
-          {text.share && <p class="share-text">{text.share}</p>}
+          {/* The share of flagged text is said under the chart. */}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
         {s.scored > 0 && <PageChart items={report.items} />}

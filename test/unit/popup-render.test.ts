@@ -195,7 +195,7 @@ describe('popup', () => {
     // The summary agrees with the rows.
     assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs likely machine-generated/);
     assert.match(text('[data-testid="levels"]'), /^0 unclear · 1 likely human-written$/);
-    assert.match(text('[data-testid="summary"]'), /30% of the judged text/);
+    assert.match(text('[data-testid="chart-share"]'), /^30% of the judged text \(by characters\) is likely machine-generated$/);
     assert.match(text('[data-testid="summary"]'), /1 too short to judge/);
     assert.equal(w.sentTab[0]?.tabId, 7, '?tab= picks the tab');
     assert.match(text('[data-testid="status"]'), /Telltale small ready · runs on WebAssembly/);
