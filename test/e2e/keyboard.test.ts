@@ -4,20 +4,21 @@
  * detector, model download and delete, export) with Tab, Shift+Tab, Enter, Space and the arrows, and
  * nothing else: no click() anywhere. The extension's "next mark" / "previous mark" commands are fired
  * as the browser fires them (headless Chromium cannot turn a synthetic Alt+Shift+J into a command).
- * The export is read back from the file the browser downloaded.
+ * The export is read back from the file the browser downloaded, in Chromium and in Firefox ESR (only
+ * the export there: the rest relies on CDP, the accessibility tree and dispatching the commands).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KeyInput, Page } from 'puppeteer-core';
-import { chromiumContextMenu, launchChromium, serveFixtures, waitFor } from '../support/browsers.ts';
+import { chromiumContextMenu, launchChromium, launchFirefox, serveFixtures, waitFor } from '../support/browsers.ts';
 import { parseCsv } from '../support/csv.ts';
 import { REPO } from '../support/hub-scenario.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { marks, tabIdOf } from '../support/scenario.ts';
+import { marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
 
 /** What has focus, in words a failure message can show (into open shadow roots; a closed one shows its host). */
 const focused = (p: Page) =>
@@ -291,5 +292,53 @@ test('Chromium, keyboard only: marks and their cards, the selection card, and ev
     await site.close();
     await h.close();
     await hub.close();
+  }
+});
+
+test('Firefox ESR: Enter on Export CSV and Export JSON in the popup saves both files', async () => {
+  const downloads = mkdtempSync(join(tmpdir(), 'telltale-downloads-'));
+  const h = await launchFirefox({
+    prefs: {
+      'browser.download.folderList': 2,
+      'browser.download.dir': downloads,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.alwaysOpenPanel': false,
+    },
+  });
+  const site = await serveFixtures();
+  try {
+    const control = await h.openExtensionPage('options.html');
+    await control.evaluate(`browser.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded' } })`);
+    const url = site.url('showcase.html');
+    const page = await h.browser.newPage();
+    await page.goto(url, { waitUntil: 'load' });
+    const tabId = await tabIdOf(control, url);
+    await sendFromExtension(control, 'ui:bg:scan-tab', { tabId });
+    await waitFor(async () => {
+      const m = await marks(page);
+      return m.length === 7 && m.every((x) => x.state !== 'pending');
+    }, 'the scan', 60_000);
+    const pageMarks = await marks(page);
+    const popup = await h.openExtensionPage(`popup.html?tab=${tabId}`);
+    await popup.bringToFront();
+    await waitFor(() => popup.$('[data-testid="export-csv"]'), 'the export buttons');
+    await pressUntil(popup, '[data-testid="export-csv"]');
+    await popup.keyboard.press('Enter');
+    await pressUntil(popup, '[data-testid="export-json"]', 'Tab', 5, true);
+    await popup.keyboard.press('Enter');
+    const files = await waitFor(() => {
+      const f = readdirSync(downloads).filter((n) => !n.endsWith('.part') && statSync(join(downloads, n)).size > 0);
+      return f.length === 2 ? f.sort() : null;
+    }, 'two downloaded files', 15_000);
+    const [head, ...rows] = parseCsv(readFileSync(join(downloads, files[0]!)).subarray(3).toString('utf8'));
+    assert.equal(rows.length, 7);
+    assert.deepEqual(rows.map((r) => r[head!.indexOf('level')]), pageMarks.map((m) => m.level ?? ''));
+    const json = JSON.parse(readFileSync(join(downloads, files[1]!), 'utf8'));
+    assert.deepEqual([json.url, json.sensitivity, json.paragraphs.length], [url, 'balanced', 7]);
+  } finally {
+    await site.close();
+    await h.close();
+    rmSync(downloads, { recursive: true, force: true });
   }
 });

@@ -137,7 +137,8 @@ export function firefoxContextMenu(h: Harness) {
   };
 }
 
-export async function launchFirefox(opts: { hubUrl?: string } = {}): Promise<Harness> {
+/** `prefs`: more Firefox preferences (a download folder, say). */
+export async function launchFirefox(opts: { hubUrl?: string; prefs?: Record<string, unknown> } = {}): Promise<Harness> {
   const ext = testCopy('firefox', opts.hubUrl);
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -148,6 +149,7 @@ export async function launchFirefox(opts: { hubUrl?: string } = {}): Promise<Har
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       // Keep the background page alive for the duration of a test.
       'extensions.background.idle.timeout': 300_000,
+      ...opts.prefs,
     },
   });
   await browser.installExtension(ext);
