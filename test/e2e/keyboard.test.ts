@@ -342,3 +342,38 @@ test('Firefox ESR: Enter on Export CSV and Export JSON in the popup saves both f
     rmSync(downloads, { recursive: true, force: true });
   }
 });
+
+test('Chromium: the real toolbar popup (action.openPopup), scanned and exported from the keyboard, saves the CSV', async () => {
+  const h = await launchChromium({ webgpu: false });
+  const site = await serveFixtures();
+  const downloads = mkdtempSync(join(tmpdir(), 'telltale-downloads-'));
+  try {
+    const worker = await h.worker();
+    const page = await h.browser.newPage();
+    await page.goto(site.url('showcase.html'), { waitUntil: 'load' });
+    await page.bringToFront();
+    const cdp = await h.browser.target().createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    assert.equal(await worker.evaluate(() => chrome.action.openPopup().then(() => 'opened', (e: Error) => e.message)), 'opened');
+    const target = await h.browser.waitForTarget((t) => t.url().endsWith('/popup.html'), { timeout: 10_000 });
+    const popup = (await target.asPage())!;
+    await waitFor(() => popup.$('[data-testid="scan-button"]'), 'the scan button');
+    await pressUntil(popup, '[data-testid="scan-button"]');
+    await popup.keyboard.press('Enter');
+    await waitFor(() => popup.$('[data-testid="export-csv"]'), 'the report', 60_000);
+    await waitFor(() => popup.$('[data-testid="scan-button"]:not([disabled])'), 'the scan to settle', 60_000);
+    await pressUntil(popup, '[data-testid="export-csv"]');
+    await popup.keyboard.press('Enter');
+    const [file] = await waitFor(() => {
+      const f = readdirSync(downloads).filter((n) => n.endsWith('.csv'));
+      return f.length === 1 ? f : null;
+    }, 'the downloaded CSV', 15_000);
+    const [head, ...rows] = parseCsv(readFileSync(join(downloads, file!)).subarray(3).toString('utf8'));
+    assert.equal(rows.length, 7);
+    assert.deepEqual(rows.map((r) => r[head!.indexOf('level')]), (await marks(page)).map((m) => m.level ?? ''));
+  } finally {
+    rmSync(downloads, { recursive: true, force: true });
+    await site.close();
+    await h.close();
+  }
+});
