@@ -13,6 +13,84 @@ import { themeAt, type Theme } from './theme.ts';
 
 export const HOST_TAG = 'telltale-card';
 
+/** The selection card's copy words (one place, for the translation catalogue). */
+export const COPY_WORDS = {
+  button: 'Copy result',
+  copied: 'Copied.',
+  refused: 'The browser did not let Telltale copy. The result is selected below: press Ctrl+C (⌘C on a Mac) to copy it.',
+  close: 'Close',
+  model: (m: string) => `Model: ${m}`,
+  text: (t: string) => `Text: “${t}”`,
+};
+
+/** The card's result as plain text for the clipboard: level and its number in words, the model, the text. */
+export function resultText(v: Verdict, text?: string): string {
+  const lines = ['Telltale: ' + verdictHeadline(v)];
+  if (v.state === 'scored' && v.humanShare) lines.push(shareSentence(v.humanShare));
+  else if (v.state !== 'scored' && v.reason) lines.push(v.reason);
+  const parts = partsLine(v);
+  const model = parts ? `${detectorLabel(v.detector)} (${parts})` : v.detector && detectorLabel(v.detector);
+  if (model) lines.push(COPY_WORDS.model(model));
+  if (text) lines.push(COPY_WORDS.text(cut(text.replace(/\s+/g, ' ').trim(), 500)));
+  return lines.join('\n');
+}
+
+export type ClipboardWrite = (text: string) => Promise<void>;
+
+/** The clipboard of `doc`'s window, as a page's own script would use it; rejects where there is none. */
+export function pageClipboard(doc: Document): ClipboardWrite {
+  return (text) => {
+    const clip = doc.defaultView?.navigator?.clipboard;
+    if (!clip?.writeText) return Promise.reject(new Error('no clipboard'));
+    return clip.writeText(text);
+  };
+}
+
+/**
+ * The "Copy result" button and its note. A refusal (no clipboard API on an insecure page, no user
+ * gesture, a denied permission) is said in words, and the text is put in a selected read-only field
+ * for the reader to copy by hand. Exported for tests (the card's shadow root is closed).
+ */
+export function buildCopyControls(doc: Document, text: string, write: ClipboardWrite): HTMLElement {
+  const box = doc.createElement('div');
+  box.className = 'copy';
+  const button = doc.createElement('button');
+  button.type = 'button';
+  button.className = 'copy-button';
+  button.textContent = COPY_WORDS.button;
+  const note = doc.createElement('div');
+  note.className = 'meta copy-note';
+  note.setAttribute('aria-live', 'polite');
+  box.append(button, note);
+  button.addEventListener('click', () => {
+    note.textContent = '';
+    box.querySelector('textarea')?.remove();
+    let done: Promise<void>;
+    try {
+      done = write(text);
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.then(
+      () => {
+        note.textContent = COPY_WORDS.copied;
+      },
+      () => {
+        note.textContent = COPY_WORDS.refused;
+        const area = doc.createElement('textarea');
+        area.readOnly = true;
+        area.value = text;
+        area.rows = Math.min(6, text.split('\n').length + 1);
+        area.setAttribute('aria-label', COPY_WORDS.button);
+        box.append(area);
+        area.focus?.();
+        area.select?.();
+      },
+    );
+  });
+  return box;
+}
+
 interface Anchor {
   left: number;
   top: number;
@@ -75,8 +153,18 @@ export class FloatingCard {
 
   constructor(
     private readonly doc: Document,
-    private readonly opts: { interactive: boolean; role: string; onClose?: () => void },
+    private readonly opts: {
+      interactive: boolean;
+      role: string;
+      onClose?: () => void;
+      /** A "Copy result" button that writes the result with this (the selection card). */
+      copy?: ClipboardWrite;
+      /** Move focus into the card when shown, and back when hidden. */
+      takeFocus?: boolean;
+    },
   ) {}
+  /** Where focus was before the card took it. */
+  private returnFocus: HTMLElement | null = null;
 
   get visible(): boolean {
     return this.current !== null && !!this.host?.isConnected;
@@ -122,22 +210,35 @@ export class FloatingCard {
     const card = buildCardContent(this.doc, v, { ...opts, theme: themeAt(this.doc, opts.near) });
     card.setAttribute('role', this.opts.role);
     if (this.opts.role === 'status') card.setAttribute('aria-live', 'polite');
+    let first: HTMLElement | null = null;
     if (this.opts.interactive) {
       const close = this.doc.createElement('button');
       close.className = 'close';
       close.textContent = '×';
-      close.setAttribute('aria-label', 'Close');
+      close.setAttribute('aria-label', COPY_WORDS.close);
       close.addEventListener('click', () => {
         this.hide();
         this.opts.onClose?.();
       });
       card.querySelector('.head')?.append(close);
+      if (this.opts.copy) {
+        const controls = buildCopyControls(this.doc, resultText(v, opts.text), this.opts.copy);
+        card.append(controls);
+        first = controls.querySelector('button');
+      }
     }
     this.current?.remove();
     root.append(card);
     this.current = card;
     this.host.style.setProperty('display', 'block', 'important');
     this.place(anchor);
+    // A card the reader asked for takes focus (its first button), so the keyboard reaches it at once
+    // instead of after every other control on the page; hide() gives focus back.
+    if (this.opts.takeFocus && first) {
+      const active = deepActive(this.doc);
+      if (!this.returnFocus && active && !this.host.contains(active)) this.returnFocus = active as HTMLElement;
+      first.focus?.({ preventScroll: true });
+    }
   }
 
   private place(a: Anchor): void {
@@ -165,10 +266,14 @@ export class FloatingCard {
   }
 
   hide(): void {
+    const hadFocus = !!this.host && deepActive(this.doc) !== null && this.doc.activeElement === this.host;
     this.current?.remove();
     this.current = null;
     this.subject = null;
     this.host?.style.setProperty('display', 'none', 'important');
+    const back = this.returnFocus;
+    this.returnFocus = null;
+    if (hadFocus && back?.isConnected) back.focus?.({ preventScroll: true });
   }
 }
 

@@ -11,7 +11,7 @@ import type { Verdict } from '../core/types.ts';
 import type { PageReport, Settings } from '../protocol/messages.ts';
 import { handle, isExtensionPage, request } from '../protocol/client.ts';
 import { autoScanFor, loadSettings } from '../shared/settings.ts';
-import { FloatingCard, anchorOf, attachHoverCard, selectionAnchor, selectionElement } from './card.ts';
+import { FloatingCard, anchorOf, pageClipboard, attachHoverCard, selectionAnchor, selectionElement } from './card.ts';
 import { focusTransiently, pickMark } from './focus.ts';
 import { Marks, levelOf } from './marks.ts';
 import { Scanner, type Rec } from './scanner.ts';
@@ -66,7 +66,7 @@ function init(doc: Document): void {
     },
   });
 
-  const selectionCard = new FloatingCard(doc, { interactive: true, role: 'status' });
+  const selectionCard = new FloatingCard(doc, { interactive: true, role: 'status', copy: pageClipboard(doc), takeFocus: true });
   const closeSelection = (e: Event) => {
     if (!selectionCard.visible) return;
     if (e.type === 'keydown' && (e as KeyboardEvent).key !== 'Escape') return;

@@ -102,7 +102,9 @@ ${(['light', 'dark'] as const).map((t) => {
 .theme-${t}.level-generated .label, .theme-${t} .ev-pos { color: ${c.gen}; }
 .theme-${t} .ev-pos { text-decoration-color: ${c.gen}; }
 .theme-${t}.level-unclear .label { color: ${c.unclear}; }
-.theme-${t} button.close:focus-visible { outline: 2px solid ${c.gen}; }`;
+.theme-${t} button:focus-visible, .theme-${t} textarea:focus-visible { outline: 2px solid ${c.gen}; outline-offset: 1px; }
+.theme-${t} button.copy-button { color: ${c.text}; border: 1px solid ${c.text}; }
+.theme-${t} textarea { color: ${c.text}; background: ${c.bg}; border: 1px solid ${c.text}; }`;
 }).join('\n')}
 .head { display: flex; align-items: baseline; gap: 8px; }
 .label { font-size: 15px; font-weight: 700; }
@@ -113,6 +115,9 @@ ul { margin: 6px 0 0; padding-inline-start: 18px; }
 li { margin: 2px 0; }
 .ev-pos { text-decoration: underline wavy; text-decoration-skip-ink: none; }
 .quote { font-style: italic; }
+.copy { margin-top: 8px; }
+button.copy-button { all: unset; cursor: pointer; padding: 2px 8px; border-radius: 4px; font-size: 12px; }
+.copy textarea { display: block; box-sizing: border-box; width: 100%; margin-top: 4px; font: 12px/1.4 system-ui, sans-serif; resize: vertical; }
 button.close {
   all: unset; cursor: pointer; margin-inline-start: auto; padding: 0 4px; font-size: 16px; line-height: 1;
 }

@@ -7,7 +7,7 @@ import { COMBINED } from '../core/roberta/registry.ts';
 import { useState } from 'preact/hooks';
 import type { ModelEntryStatus, Settings } from '../protocol/messages.ts';
 import * as api from './api.ts';
-import type { ModelsState, StatusState } from './hooks.ts';
+import { useKeepFocus, type ModelsState, type StatusState } from './hooks.ts';
 import {
   describeError,
   detectorAfterDelete,
@@ -112,8 +112,10 @@ function ModelRow(props: {
 }) {
   const { m } = props;
   const p = modelProgress(m);
+  // "Download" gives way to a progress bar, then to "Delete": the keyboard's place stays in this row.
+  const ref = useKeepFocus<HTMLLIElement>('button');
   return (
-    <li class={`model model-${m.state}`} data-testid="model-row" data-model={m.id} data-state={m.state}>
+    <li ref={ref} class={`model model-${m.state}`} data-testid="model-row" data-model={m.id} data-state={m.state}>
       <div class="model-head">
         <span class="model-name">{m.name}</span>
         <span class="model-size">{formatBytes(m.bytes)}</span>

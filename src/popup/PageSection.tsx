@@ -26,6 +26,9 @@ import {
 } from './model.ts';
 import type { Sensitivity } from '../core/types.ts';
 import { verdictSentence } from '../shared/verdict-words.ts';
+import type { ExportContext } from '../shared/export.ts';
+import { PageChart } from './Chart.tsx';
+import { ExportButtons } from './Export.tsx';
 
 export type PageState =
   | { kind: 'loading' }
@@ -322,6 +325,8 @@ export function PageSection(props: {
   zeroShot?: ZeroShotStatus | null;
   /** Watch the report for a moment (a deep check started). */
   onDeep?: () => void;
+  /** What an export records besides the report (time, detector, models, sensitivity); null until known. */
+  exportContext?: () => ExportContext | null;
 }) {
   const { page, scan, tabId } = props;
   const [note, setNote] = useState<string | null>(null);
@@ -386,12 +391,10 @@ export function PageSection(props: {
             )}
           </p>
           {text.levels && <p class="levels-text" data-testid="levels">{text.levels}</p>}
-          {text.share && <p class="share-text">{text.share}</p>}
+          {/* The share of flagged text is said under the chart. */}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
-        {s.total > 0 && s.scored > 0 && (
-          <progress class="share" max={1} value={s.flaggedShare ?? 0} aria-label="Share of judged text in flagged paragraphs" />
-        )}
+        {s.scored > 0 && <PageChart items={report.items} />}
         {s.scored > 0 && (
           <p class="hint meaning">
             {NUMBER_MEANING}{' '}
@@ -413,6 +416,7 @@ export function PageSection(props: {
         {props.zeroShot && tabId !== null && s.total > 0 && (
           <DeepCheck report={report} zeroShot={props.zeroShot} tabId={tabId} onStarted={() => props.onDeep?.()} />
         )}
+        {s.total > 0 && props.exportContext && <ExportButtons report={report} context={props.exportContext} />}
       </section>
       {items.length > 0 && tabId !== null && (
         <section class="card list" aria-label="Paragraphs">

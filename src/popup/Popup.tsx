@@ -5,8 +5,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { useDetectorStatus, useModels, useSettings, useZeroShotStatus } from './hooks.ts';
-import { pageAccess } from './model.ts';
+import { useDetectorStatus, useKeepFocus, useModels, useSettings, useZeroShotStatus } from './hooks.ts';
+import { pageAccess, parseMeta } from './model.ts';
+import { exportContext } from './Export.tsx';
 import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
 import { AutoScanControls, SensitivityControl } from './SettingsControls.tsx';
@@ -21,6 +22,13 @@ export function Popup() {
   const { page, scan, refresh } = usePage(tab, tabError);
   const zeroShot = useZeroShotStatus(settings?.zeroShot ?? null, models.models);
   const judgedWith = useRef<string | null>(null);
+  // "Scan this page" gives way to "Scanning…" and then to the report's "Scan again".
+  const pageRef = useKeepFocus<HTMLDivElement>('[data-testid="scan-button"]');
+  const [embeddedVersion, setEmbeddedVersion] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    api.fetchEmbeddedMeta().then((raw) => setEmbeddedVersion(parseMeta(raw)?.version), () => undefined);
+  }, []);
 
   useEffect(() => {
     api
@@ -54,6 +62,7 @@ export function Popup() {
         </ErrorBoundary>
       </header>
 
+      <div ref={pageRef} class="page-wrap">
       <ErrorBoundary what="This page’s report">
         <PageSection
           page={page}
@@ -63,12 +72,25 @@ export function Popup() {
           {...(settings ? { sensitivity: settings.sensitivity } : {})}
           zeroShot={zeroShot}
           onDeep={refresh}
+          exportContext={() => {
+            const st = status.status;
+            if (!settings) return null;
+            // The status names what `auto` stands for now; without one, the setting itself.
+            const detector = st?.detector ?? settings.detector;
+            return exportContext({
+              detector,
+              sensitivity: settings.sensitivity,
+              ...(st?.name ? { detectorName: st.name } : {}),
+              ...(embeddedVersion ? { embeddedVersion } : {}),
+            });
+          }}
           onOpenOptions={(e) => {
             e.preventDefault();
             api.openOptions('about');
           }}
         />
       </ErrorBoundary>
+      </div>
 
       <ErrorBoundary what="The settings">
         <section class="card settings" aria-label="Settings">

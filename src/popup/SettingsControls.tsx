@@ -69,9 +69,14 @@ export function Switch(props: {
         class="switch"
         aria-checked={props.on}
         aria-busy={props.busy || undefined}
-        disabled={props.disabled || props.busy}
+        // Busy (asking for access, saving): not `disabled`, which would throw keyboard focus to the top
+        // of the page; it stays in place and ignores presses until the answer is in.
+        aria-disabled={props.busy || undefined}
+        disabled={props.disabled}
         data-testid={props.testid}
-        onClick={props.onToggle}
+        onClick={() => {
+          if (!props.busy) props.onToggle();
+        }}
       >
         <span class="switch-track" aria-hidden="true">
           <span class="switch-thumb" />

@@ -152,3 +152,48 @@ export function useZeroShotStatus(zeroShot: string | null, models: ModelEntrySta
   }, [zeroShot, readyKey]);
   return status;
 }
+
+/**
+ * Keeps keyboard focus in a container when the control that had it goes away or is disabled (a
+ * download button that becomes "Delete", "Scan this page" that becomes "Scan again"): focus moves to
+ * the first enabled `prefer` inside, else to the container itself, instead of falling to the top of
+ * the page, where a keyboard user would have to start over. Focus the reader moved elsewhere is left alone.
+ */
+export function useKeepFocus<T extends HTMLElement>(prefer: string) {
+  const ref = useRef<T>(null);
+  const last = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const onIn = (e: FocusEvent) => {
+      last.current = e.target as HTMLElement;
+    };
+    const onOut = (e: FocusEvent) => {
+      const to = e.relatedTarget as Node | null;
+      if (to && !el.contains(to)) last.current = null;
+    };
+    el.addEventListener('focusin', onIn);
+    el.addEventListener('focusout', onOut);
+    return () => {
+      el.removeEventListener('focusin', onIn);
+      el.removeEventListener('focusout', onOut);
+    };
+  }, []);
+  useEffect(() => {
+    const el = ref.current;
+    const had = last.current;
+    if (!el || !had) return;
+    const gone = !had.isConnected || (had as HTMLButtonElement).disabled === true || had === el;
+    if (!gone) return;
+    const doc = el.ownerDocument;
+    const active = doc.activeElement;
+    if (active && active !== doc.body && active !== el && active !== had) return;
+    const target = el.querySelector<HTMLElement>(`${prefer}:not(:disabled)`);
+    if (target) target.focus();
+    else if (active !== el) {
+      el.tabIndex = -1;
+      el.focus();
+    }
+  });
+  return ref;
+}

@@ -43,12 +43,18 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
  * A copy of the built extension whose only difference is host access to the test server, granted
  * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
  */
-function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser), lmVariant?: string): string {
+function testCopy(
+  browser: 'chrome' | 'firefox',
+  hubUrl?: string,
+  from = join(ROOT, 'dist', browser),
+  opts: { lmVariant?: string; hostPermissions?: string[] } = {},
+): string {
+  const { lmVariant, hostPermissions = ['http://127.0.0.1/*'] } = opts;
   const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
   cpSync(from, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-  manifest.host_permissions = ['http://127.0.0.1/*'];
+  manifest.host_permissions = hostPermissions;
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   // The same file `npm run build -- --hub-url=URL` writes: models come from the local mock Hub.
   // `lmVariant`: what `--lm-variant=` writes (the zero-shot tests compare the fp32 file with the torch reference).
@@ -69,9 +75,13 @@ export interface Harness {
 }
 
 
-/** `extension`: the unpacked extension to load (a copy of it), default dist/chrome. */
-export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
-  const ext = testCopy('chrome', opts.hubUrl, opts.extension, opts.lmVariant);
+/**
+ * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `hostPermissions`:
+ * granted ahead instead of the test server's (`<all_urls>`: the automatic-scanning switches are then
+ * granted at once, as after a reader accepted the browser's prompt).
+ */
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; hostPermissions?: string[] }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome', opts.hubUrl, opts.extension, { lmVariant: opts.lmVariant, hostPermissions: opts.hostPermissions });
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
@@ -134,8 +144,9 @@ export function firefoxContextMenu(h: Harness) {
   };
 }
 
-export async function launchFirefox(opts: { hubUrl?: string; lmVariant?: string } = {}): Promise<Harness> {
-  const ext = testCopy('firefox', opts.hubUrl, undefined, opts.lmVariant);
+/** `prefs`: more Firefox preferences (a download folder, say). */
+export async function launchFirefox(opts: { hubUrl?: string; lmVariant?: string; prefs?: Record<string, unknown> } = {}): Promise<Harness> {
+  const ext = testCopy('firefox', opts.hubUrl, undefined, { lmVariant: opts.lmVariant });
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
@@ -145,6 +156,7 @@ export async function launchFirefox(opts: { hubUrl?: string; lmVariant?: string 
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
       // Keep the background page alive for the duration of a test.
       'extensions.background.idle.timeout': 300_000,
+      ...opts.prefs,
     },
   });
   await browser.installExtension(ext);

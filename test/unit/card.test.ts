@@ -8,7 +8,7 @@ import { parseHTML } from 'linkedom';
 import type { JudgingPolicy, Verdict } from '../../src/core/types.ts';
 import { atSensitivity, levelAt } from '../../src/core/levels.ts';
 import { shareSentence, shareShort, verdictHeadline } from '../../src/shared/verdict-words.ts';
-import { FloatingCard, HOST_TAG, attachHoverCard, buildCardContent } from '../../src/content/card.ts';
+import { COPY_WORDS, FloatingCard, HOST_TAG, attachHoverCard, buildCardContent, buildCopyControls, resultText } from '../../src/content/card.ts';
 import { Marks, levelOf } from '../../src/content/marks.ts';
 import { isOwn } from '../../src/content/styles.ts';
 
@@ -150,4 +150,42 @@ test("marks: a page's own aria-description is left as it is (ours goes only wher
   for (const id of ['a', 'b']) marks.apply(doc.getElementById(id)!, id, 'too-short', { state: 'too-short', p_machine: 0.2, flagged: false, detector: 'x' });
   assert.equal(doc.getElementById('a')!.getAttribute('aria-description'), 'The page says this', 'not removed either');
   assert.equal(doc.getElementById('b')!.hasAttribute('aria-description'), false);
+});
+
+test('selection card: "Copy result" writes the result in words; a refusal is said and the text left selected to copy by hand', async () => {
+  const { document, window } = dom();
+  const doc = document as unknown as Document;
+  const v = scored(0.93, { evidence: [{ text: 'x', start: 0, end: 1, weight: 1 }] });
+  const text = resultText(v, '  the   selected\ntext ');
+  assert.equal(
+    text,
+    ['Telltale: Likely machine-generated', 'About 1 in 510 human-written texts score this high in our tests.', 'Model: Built-in', 'Text: “the selected text”'].join('\n'),
+  );
+  assert.doesNotMatch(text, /\d+%|0\.93/, 'no bare P(machine)');
+  const Ev = (window as unknown as { Event: typeof Event }).Event;
+  const written: string[] = [];
+  const ok = buildCopyControls(doc, text, async (t) => void written.push(t));
+  doc.body.append(ok);
+  ok.querySelector('button')!.dispatchEvent(new Ev('click'));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(written, [text]);
+  assert.equal(ok.querySelector('.copy-note')!.textContent, COPY_WORDS.copied);
+  assert.equal(ok.querySelector('textarea'), null);
+
+  const refused = buildCopyControls(doc, text, () => Promise.reject(new DOMException('Document is not focused.', 'NotAllowedError')));
+  doc.body.append(refused);
+  refused.querySelector('button')!.dispatchEvent(new Ev('click'));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(refused.querySelector('.copy-note')!.textContent, COPY_WORDS.refused);
+  const area = refused.querySelector('textarea') as HTMLTextAreaElement;
+  assert.ok(area, 'the text to copy by hand');
+  assert.equal(area.value, text);
+  assert.equal(area.readOnly, true);
+  // A throwing clipboard is a refusal too.
+  const thrown = buildCopyControls(doc, text, () => {
+    throw new Error('no clipboard');
+  });
+  thrown.querySelector('button')!.dispatchEvent(new Ev('click'));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(thrown.querySelector('.copy-note')!.textContent, COPY_WORDS.refused);
 });

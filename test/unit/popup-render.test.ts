@@ -202,7 +202,7 @@ describe('popup', () => {
     // The summary agrees with the rows.
     assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs likely machine-generated/);
     assert.match(text('[data-testid="levels"]'), /^0 unclear · 1 likely human-written$/);
-    assert.match(text('[data-testid="summary"]'), /30% of the judged text/);
+    assert.match(text('[data-testid="chart-share"]'), /^30% of the judged text \(by characters\) is likely machine-generated$/);
     assert.match(text('[data-testid="summary"]'), /1 too short to judge/);
     assert.equal(w.sentTab[0]?.tabId, 7, '?tab= picks the tab');
     assert.match(text('[data-testid="status"]'), /Telltale small ready · runs on WebAssembly/);
@@ -384,6 +384,81 @@ describe('popup', () => {
     sel.dispatchEvent(new window.Event('change', { bubbles: true }));
     await until(() => w.store.settings.zeroShot === null, 'zeroShot off');
     await until(() => !$('[data-testid="deep"]'), 'no deep check without a zero-shot detector');
+  });
+
+  it('the page chart: one bar per judged paragraph in page order, coloured by level, and the share in words', async () => {
+    w.report.items.push(
+      { key: 'k4', state: 'scored', preview: 'Fourth.', chars: 1000, verdict: verdict(0.8) },
+      { key: 'k5', state: 'pending', preview: 'Fifth.', chars: 100 },
+    );
+    mount(Popup);
+    const svg = await until(() => $('[data-testid="chart-svg"]'), 'the chart');
+    assert.equal(svg.getAttribute('role'), 'img');
+    // Judged paragraphs only (not too-short, not pending), in page order.
+    assert.deepEqual($$('[data-testid="chart-svg"] rect').map((r) => r.getAttribute('data-level')), ['generated', 'human', 'unclear']);
+    const heights = $$('[data-testid="chart-svg"] rect').map((r) => Number(r.getAttribute('height')));
+    assert.ok(heights[0]! > heights[2]! && heights[2]! > heights[1]!, `rarer among human texts is taller: ${heights}`);
+    // 300 of 2,000 judged characters are in the flagged paragraph.
+    assert.equal(text('[data-testid="chart-share"]'), '15% of the judged text (by characters) is likely machine-generated');
+    assert.equal(
+      svg.getAttribute('aria-label'),
+      'Chart of 3 judged paragraphs in page order: 1 likely machine-generated, 1 unclear, 1 likely human-written. 15% of the judged text (by characters) is likely machine-generated.',
+    );
+    // The rows stay the accessible detail.
+    assert.equal($$('[data-testid="row"]').length, 5);
+  });
+
+  it('no chart before anything is judged', async () => {
+    w.report.items = [{ key: 'k9', state: 'pending', preview: 'Wait.', chars: 100 }];
+    w.report.scanning = true;
+    mount(Popup);
+    await until(() => $$('[data-testid="row"]').length === 1, 'the row');
+    assert.equal($('[data-testid="chart"]'), null);
+  });
+
+  it('exports the report as CSV and JSON files: page, time, detector, model version, sensitivity, every paragraph', async () => {
+    const { parseCsv } = await import('../support/csv.ts');
+    const realFetch = g.fetch;
+    const realCreate = URL.createObjectURL;
+    const blobs: Blob[] = [];
+    g.fetch = async (url: string) =>
+      String(url).endsWith('models/embedded/meta.json') ? new Response(JSON.stringify({ name: 'x', version: '9.9.9' })) : realFetch(url);
+    URL.createObjectURL = (b: Blob) => (blobs.push(b), 'blob:test/1');
+    const clicked: string[] = [];
+    const onClick = (e: any) => e.target?.download && clicked.push(e.target.download);
+    document.addEventListener('click', onClick, true);
+    try {
+      mount(Popup);
+      const csvButton = await until(() => $('[data-testid="export-csv"]'), 'export buttons');
+      await sleep(50);
+      click(csvButton);
+      await until(() => blobs.length === 1, 'a CSV file');
+      assert.equal(blobs[0]!.type, 'text/csv;charset=utf-8');
+      const bytes = new Uint8Array(await blobs[0]!.arrayBuffer());
+      assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 BOM for spreadsheets');
+      const [head, ...rows] = parseCsv(new TextDecoder().decode(bytes));
+      const col = (r: string[], c: string) => r[head!.indexOf(c)];
+      assert.equal(rows.length, 3);
+      assert.deepEqual(rows.map((r) => [col(r, 'index'), col(r, 'state'), col(r, 'level')]), [['1', 'scored', 'generated'], ['2', 'scored', 'human'], ['3', 'too-short', '']]);
+      assert.equal(col(rows[0]!, 'url'), 'https://news.example.org/a');
+      assert.equal(col(rows[0]!, 'detector'), 'embedded');
+      assert.equal(col(rows[0]!, 'model_version'), 'embedded 9.9.9');
+      assert.equal(col(rows[0]!, 'sensitivity'), 'balanced');
+      assert.equal(col(rows[0]!, 'p_machine'), '0.91');
+      assert.equal(col(rows[0]!, 'evidence_1'), 'machine-like');
+      assert.ok(!Number.isNaN(Date.parse(col(rows[0]!, 'time')!)));
+      assert.match(text('[data-testid="export-note"]'), /^Saved telltale-news\.example\.org-.*\.csv\.$/);
+      click($('[data-testid="export-json"]'));
+      await until(() => blobs.length === 2, 'a JSON file');
+      const json = JSON.parse(await blobs[1]!.text());
+      assert.deepEqual([json.url, json.detector, json.sensitivity, json.paragraphs.length], ['https://news.example.org/a', 'embedded', 'balanced', 3]);
+      assert.deepEqual(json.models, [{ id: 'embedded', version: '9.9.9' }]);
+      assert.deepEqual(clicked.map((n) => n.split('.').pop()), ['csv', 'json'], 'each through an <a download>');
+    } finally {
+      g.fetch = realFetch;
+      URL.createObjectURL = realCreate;
+      document.removeEventListener('click', onClick, true);
+    }
   });
 
   it('detector status pushes update the status line', async () => {
