@@ -182,7 +182,7 @@ function styleHidesSubtree(cs: CSSStyleDeclaration): boolean {
   if (cs.opacity !== '' && parseFloat(cs.opacity) === 0) return true;
   const cp = cs.clipPath;
   if (cp && cp !== 'none' && /^(inset\(\s*50%|circle\(\s*0(px|%)?\s*[ a]|circle\(\s*0(px|%)?\))/.test(cp)) return true;
-  if (cs.clip && cs.clip.startsWith('rect(') && (cs.position === 'absolute' || cs.position === 'fixed')) {
+  if (cs.clip?.startsWith('rect(') && (cs.position === 'absolute' || cs.position === 'fixed')) {
     const n = cs.clip.match(/-?[\d.]+(?=px)|auto/g);
     if (n && n.length === 4 && !n.includes('auto')) {
       const [t, r, b, l] = n.map(Number) as [number, number, number, number];

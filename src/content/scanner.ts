@@ -117,7 +117,7 @@ function docAnchor(el: Element): Element {
   let e = el;
   for (let i = 0; i < 64; i++) {
     const root = e.getRootNode?.();
-    if (!root || root.nodeType !== 11 || !(root as ShadowRoot).host) break;
+    if (root?.nodeType !== 11 || !(root as ShadowRoot).host) break;
     e = (root as ShadowRoot).host;
   }
   return e;
@@ -270,7 +270,7 @@ export class Scanner {
 
   byKeyOf(key: string): Rec | undefined {
     const r = this.byKey.get(key);
-    return r && r.el.isConnected ? r : undefined;
+    return r?.el.isConnected ? r : undefined;
   }
 
   /** Resolves when no work is left (tests). */
@@ -307,7 +307,10 @@ export class Scanner {
     const anchors = new Map<Rec, Element>();
     const anchor = (r: Rec) => {
       let a = anchors.get(r);
-      if (!a) anchors.set(r, (a = docAnchor(r.el)));
+      if (!a) {
+        a = docAnchor(r.el);
+        anchors.set(r, a);
+      }
       return a;
     };
     const cmp = (a: Rec, b: Rec): number => {
@@ -442,7 +445,9 @@ export class Scanner {
         return false;
       }
     });
-    found.forEach((c, i) => this.register(c, visible[i]!));
+    found.forEach((c, i) => {
+      this.register(c, visible[i]!);
+    });
     this.pump();
     // Paragraphs settled from the cache, or gone with the page's changes, change the counts without
     // an answer from the background: the badge follows them here too.
@@ -697,7 +702,8 @@ export class Scanner {
             else this.settle(rec, errorVerdict(`Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)));
           }
         }
-        const delay = busy ? (this.busyDelay = Math.min(this.opts.busyRetryMaxMs, this.busyDelay ? this.busyDelay * 2 : this.opts.retryMs)) : this.opts.retryMs;
+        if (busy) this.busyDelay = Math.min(this.opts.busyRetryMaxMs, this.busyDelay ? this.busyDelay * 2 : this.opts.retryMs);
+        const delay = busy ? this.busyDelay : this.opts.retryMs;
         if (retry.length) {
           this.inFlight++; // hold the slot until the retry is queued, so idle() waits for it
           setTimeout(() => {
@@ -871,7 +877,7 @@ export class Scanner {
         continue;
       }
       // New content: walk from the nearest block around it, unless it sits in excluded chrome.
-      while (el && el.parentElement && isInlineLike(el)) el = el.parentElement;
+      while (el?.parentElement && isInlineLike(el)) el = el.parentElement;
       if (!el || seen.has(el) || inPrunedContext(el, this.extractOpts)) continue;
       seen.add(el);
       this.walk(el);

@@ -78,7 +78,10 @@ export class IndexedDbFileStore implements FileStore {
     const parts = (await req(chunks.getAll(IndexedDbFileStore.range(key)))) as Chunk[];
     const out = new Uint8Array(m.size);
     let o = 0;
-    for (const c of parts.sort((a, b) => a.i - b.i)) (out.set(new Uint8Array(c.data), o), (o += c.data.byteLength));
+    for (const c of parts.sort((a, b) => a.i - b.i)) {
+      out.set(new Uint8Array(c.data), o);
+      o += c.data.byteLength;
+    }
     return out;
   }
 
@@ -136,7 +139,7 @@ export class IndexedDbFileStore implements FileStore {
 
   async list(prefix: string) {
     const { meta } = await this.tx('readonly');
-    const all = (await req(meta.getAll(IDBKeyRange.bound(prefix, prefix + '\uffff')))) as Meta[];
+    const all = (await req(meta.getAll(IDBKeyRange.bound(prefix, `${prefix}\uffff`)))) as Meta[];
     return all.map((m) => ({ key: m.key, bytes: m.size }));
   }
 }
@@ -149,7 +152,7 @@ export class BundledFileStore implements FileStore {
   private index?: Promise<Map<string, number>>;
   constructor(private readonly readFile: (path: string) => Promise<Uint8Array>, private readonly base = 'models/hub/') {}
   private files() {
-    this.index ??= this.readFile(this.base + 'index.json').then(
+    this.index ??= this.readFile(`${this.base}index.json`).then(
       (b) => new Map((JSON.parse(new TextDecoder().decode(b)) as { files: { key: string; bytes: number }[] }).files.map((f) => [f.key, f.bytes])),
       () => new Map<string, number>(),
     );

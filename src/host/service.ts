@@ -127,7 +127,9 @@ export class DetectorService {
           if (fresh[i]!.state !== 'error') this.cache.set(`${id}\u0000${t}`, fresh[i]!);
         });
         const byText = new Map(missing.map((t, i) => [t, fresh[i]!]));
-        texts.forEach((t, i) => (out[i] ??= byText.get(t)));
+        texts.forEach((t, i) => {
+          out[i] ??= byText.get(t);
+        });
       }
       // The cache is per text; the flag and the level per sensitivity.
       return out.map((v) => atSensitivity(v!, detector.policy, sensitivity));

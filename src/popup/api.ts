@@ -81,9 +81,11 @@ function listen(): void {
     {
       'host:ui:status': (status) => {
         for (const fn of statusListeners) fn(status);
+        return undefined;
       },
       'host:ui:models': ({ models }) => {
         for (const fn of modelListeners) fn(models);
+        return undefined;
       },
     },
     // Only the detector host (offscreen document or Firefox background page) and the background push.
@@ -128,7 +130,7 @@ export const extensionUrl = (path: string) => browser.runtime.getURL(path);
 
 /** Opens the options page; with `section`, a new tab scrolled to it (openOptionsPage drops the hash). */
 export function openOptions(section?: string): void {
-  const fallback = () => void window.open(extensionUrl(`options.html${section ? '#' + section : ''}`), '_blank');
+  const fallback = () => void window.open(extensionUrl(`options.html${section ? `#${section}` : ''}`), '_blank');
   if (section) browser.tabs.create({ url: extensionUrl(`options.html#${section}`) }).catch(fallback);
   else browser.runtime.openOptionsPage().catch(fallback);
 }

@@ -37,7 +37,7 @@ export function isOwnExtension(sender: Runtime.MessageSender): boolean {
 
 export function isExtensionPage(sender: Runtime.MessageSender): boolean {
   const origin = new URL(browser.runtime.getURL('/')).origin;
-  return isOwnExtension(sender) && typeof sender.url === 'string' && sender.url.startsWith(origin + '/');
+  return isOwnExtension(sender) && typeof sender.url === 'string' && sender.url.startsWith(`${origin}/`);
 }
 
 /** Registers one runtime.onMessage listener for `target`. Call at module top level (service worker rule). */

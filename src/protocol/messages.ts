@@ -138,7 +138,7 @@ export interface Protocol {
   /** Host announces it has registered its listeners. */
   'host:bg:ready': { req: Record<string, never>; res: { ok: true } };
   /** Host pushes status changes (loading progress, errors). */
-  'host:ui:status': { req: DetectorStatus; res: void };
+  'host:ui:status': { req: DetectorStatus; res: undefined };
   /** UI asks the background for the detector's status. */
   'ui:bg:status': { req: Record<string, never>; res: DetectorStatus };
   /** UI asks which frames of a tab have a content script that reported (top frame first). */
@@ -155,7 +155,7 @@ export interface Protocol {
   'bg:host:download': { req: { model: string }; res: { ok: boolean; error?: string } };
   'bg:host:delete-model': { req: { model: string }; res: { ok: boolean; error?: string } };
   /** Host pushes model download progress. */
-  'host:ui:models': { req: { models: ModelEntryStatus[] }; res: void };
+  'host:ui:models': { req: { models: ModelEntryStatus[] }; res: undefined };
   /** UI asks a tab's content script for its report. */
   'ui:cs:report': { req: Record<string, never>; res: PageReport };
   /** UI asks a tab's content script to scroll to and flash one paragraph. */

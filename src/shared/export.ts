@@ -68,7 +68,7 @@ export interface ExportDoc extends ExportContext {
 function excerpt(text: string, max = EXCERPT_CHARS): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const chars = Array.from(flat);
-  return chars.length <= max ? flat : chars.slice(0, max - 1).join('').trimEnd() + '…';
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
 function evidenceTexts(v: Verdict | undefined): string[] {
@@ -101,7 +101,7 @@ export function buildExport(report: PageReport, ctx: ExportContext): ExportDoc {
 }
 
 export function reportToJson(doc: ExportDoc): string {
-  return JSON.stringify(doc, null, 2) + '\n';
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 export const CSV_COLUMNS = [
@@ -157,7 +157,7 @@ export function reportToCsv(doc: ExportDoc, opts: { bom?: boolean } = {}): strin
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }
-  return (opts.bom ? '\uFEFF' : '') + lines.join('\r\n') + '\r\n';
+  return `${(opts.bom ? '\uFEFF' : '') + lines.join('\r\n')}\r\n`;
 }
 
 /** `telltale-news.example.org-2026-12-01T23-40-00Z.csv`: the host and the time, safe in any file system. */

@@ -27,7 +27,7 @@ const focused = (p: Page) =>
     if (!a || a === document.body) return 'body';
     const id = a.dataset.testid ?? a.id ?? '';
     const key = a.dataset.key ? `[${a.dataset.frame}:${a.dataset.key}]` : '';
-    return `${a.localName}${id ? '#' + id : ''}${key}${a.localName === 'summary' ? ':' + a.textContent : ''}`;
+    return `${a.localName}${id ? `#${id}` : ''}${key}${a.localName === 'summary' ? `:${a.textContent}` : ''}`;
   });
 
 /** Presses `key` until the focused element matches `selector` (at most `max` presses); returns the stops passed. */
@@ -67,7 +67,7 @@ const controls = (p: Page) =>
       .map((el) => {
         const id = el.dataset.testid ?? el.id ?? '';
         const key = el.dataset.key ? `[${el.dataset.frame}:${el.dataset.key}]` : '';
-        return `${el.localName}${id ? '#' + id : ''}${key}${el.localName === 'summary' ? ':' + el.textContent : ''}`;
+        return `${el.localName}${id ? `#${id}` : ''}${key}${el.localName === 'summary' ? `:${el.textContent}` : ''}`;
       }),
   );
 

@@ -94,7 +94,9 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     const fromNode = nodeScores.slice(0, TEXTS.length);
     const nodeCombinedPart = nodeScores[TEXTS.length]!;
     await node.dispose?.();
-    fromExtension.forEach((p, i) => assert.ok(Math.abs(p - fromNode[i]!) < 1e-4, `text ${i}: extension ${p} vs CLI ${fromNode[i]}`));
+    fromExtension.forEach((p, i) => {
+      assert.ok(Math.abs(p - fromNode[i]!) < 1e-4, `text ${i}: extension ${p} vs CLI ${fromNode[i]}`);
+    });
     const embedded = await loadEmbeddedDetector();
     const nodeEmbeddedPart = (await judge(embedded, [combinedText], { sensitivity: 'balanced' }))[0]!.p_machine!;
     await embedded.dispose?.();

@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { serveFixtures, waitFor, type Harness } from './browsers.ts';
 
+/** The part of the extension API these helpers use, in an extension page (`browser` in Firefox, `chrome` in Chromium). */
+interface ExtApi {
+  runtime: { sendMessage(msg: unknown): Promise<unknown> };
+  tabs: { sendMessage(tabId: number, msg: unknown, opts: { frameId: number }): Promise<unknown>; query(q: object): Promise<{ id?: number; url?: string }[]> };
+}
+
 export interface Marked {
   state: string;
   score: string | null;
@@ -32,7 +38,7 @@ export function marks(page: Page): Promise<Marked[]> {
 export function sendFromExtension<T>(control: Page, type: string, payload: unknown, tabId?: number, frameId = 0): Promise<T> {
   return control.evaluate(
     (type, payload, tabId, frameId) => {
-      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      const api = (globalThis as unknown as { browser?: ExtApi; chrome?: ExtApi }).browser ?? (globalThis as unknown as { chrome: ExtApi }).chrome;
       const msg = { telltale: 1, type, target: type.split(':')[1], payload };
       return tabId === undefined ? api.runtime.sendMessage(msg) : api.tabs.sendMessage(tabId, msg, { frameId });
     },
@@ -57,7 +63,7 @@ export async function tabIdOf(control: Page, url: string): Promise<number> {
   return waitFor(
     () =>
       control.evaluate(async (url) => {
-        const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+        const api = (globalThis as unknown as { browser?: ExtApi; chrome?: ExtApi }).browser ?? (globalThis as unknown as { chrome: ExtApi }).chrome;
         const tabs = await api.tabs.query({});
         return tabs.find((t: { url?: string }) => t.url === url)?.id as number | undefined;
       }, url),
@@ -119,7 +125,7 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
       const el = document.querySelector<HTMLElement>('[data-telltale-state="scored"]')!;
       const cs = getComputedStyle(el);
       const styled = cs.outlineStyle !== 'none' || cs.borderLeftStyle !== 'none' || cs.textDecorationLine !== 'none' || cs.boxShadow !== 'none';
-      const highlighted = typeof CSS !== 'undefined' && 'highlights' in CSS && (CSS as any).highlights.size > 0;
+      const highlighted = typeof CSS !== 'undefined' && 'highlights' in CSS && (CSS as unknown as { highlights: { size: number } }).highlights.size > 0;
       const label = el.getAttribute('aria-description') ?? el.getAttribute('aria-label') ?? el.getAttribute('title') ?? el.getAttribute('aria-describedby');
       return { styled, highlighted, label };
     });

@@ -110,11 +110,17 @@ const fake = {
       get: (k: string) => delay(k in store ? { [k]: store[k] } : {}),
       set: (items: Record<string, unknown>) => {
         const changes: Record<string, { newValue?: unknown }> = {};
-        for (const [k, v] of Object.entries(items)) (store[k] = v), (changes[k] = { newValue: v });
-        changeListeners.forEach((fn) => fn(changes, 'local'));
+        for (const [k, v] of Object.entries(items)) {
+          store[k] = v;
+          changes[k] = { newValue: v };
+        }
+        for (const fn of changeListeners) fn(changes, 'local');
         return delay(undefined);
       },
-      remove: (k: string) => (delete store[k], delay(undefined)),
+      remove: (k: string) => {
+        delete store[k];
+        return delay(undefined);
+      },
     },
     onChanged: { addListener: (fn: (typeof changeListeners)[number]) => changeListeners.push(fn) },
   },

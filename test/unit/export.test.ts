@@ -35,7 +35,7 @@ const REPORT: PageReport = {
     },
     { key: 'k2', state: 'scored', preview: HOSTILE, chars: 700, verdict: verdict(0.8) },
     { key: 'k3', state: 'too-short', preview: '@mention', chars: 8, verdict: { state: 'too-short', p_machine: 0.7, flagged: false, detector: 'embedded', reason: 'Too short to judge' } },
-    { key: 'k4', state: 'unsupported', preview: 'Café naïve Zürich — ünïcödé ' + 'x'.repeat(200), chars: 230, verdict: { state: 'unsupported', p_machine: null, flagged: false, detector: 'embedded', reason: 'Not English' } },
+    { key: 'k4', state: 'unsupported', preview: `Café naïve Zürich — ünïcödé ${'x'.repeat(200)}`, chars: 230, verdict: { state: 'unsupported', p_machine: null, flagged: false, detector: 'embedded', reason: 'Not English' } },
     { key: 'k1', state: 'scored', preview: 'In a frame.', chars: 200, verdict: verdict(0.2), frameId: 5 },
     { key: 'k9', state: 'pending', preview: 'Still going.', chars: 50 },
   ],
@@ -59,7 +59,7 @@ describe('export', () => {
     assert.equal(back.detector, 'embedded');
     assert.deepEqual(back.models, [{ id: 'embedded', version: '1.0.0' }]);
     assert.equal(back.sensitivity, 'balanced');
-    assert.deepEqual(back.paragraphs.map((p: any) => [p.index, p.frame, p.state, p.level]), [
+    assert.deepEqual(back.paragraphs.map((p: { index: number; frame: number; state: string; level?: string }) => [p.index, p.frame, p.state, p.level]), [
       [1, 0, 'scored', 'generated'],
       [2, 0, 'scored', 'unclear'],
       [3, 0, 'too-short', null],

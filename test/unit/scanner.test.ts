@@ -196,7 +196,13 @@ test('a busy background (per-tab queue full) is waited for: sent again later, no
   const states: string[] = [];
   const marks = new Marks(doc);
   const s = scanner(doc, {
-    marks: { ...marks, apply: (el, key, state, v) => (states.push(state), marks.apply(el, key, state, v)) },
+    marks: {
+      ...marks,
+      apply: (el, key, state, v) => {
+        states.push(state);
+        marks.apply(el, key, state, v);
+      },
+    },
     score: async (texts) => {
       if (refusals++ < 6) throw new Error(BUSY_MESSAGE);
       return { verdicts: texts.map(() => scored(0.2, 'fake')) };
@@ -436,7 +442,10 @@ test('a page that fires popstate again and again does not pile up walks of the w
     const win = doc.defaultView as unknown as Window;
     let slices = 0;
     const bg = fakeScorer();
-    const s = scanner(doc, { score: bg.score, schedule: (fn) => (slices++, setImmediate(fn)), options: { sliceElements: 40 } });
+    const s = scanner(doc, { score: bg.score, schedule: (fn) => {
+        slices++;
+        setImmediate(fn);
+      }, options: { sliceElements: 40 } });
     s.start();
     for (let i = 0; i < popstates; i++) {
       await new Promise((r) => setTimeout(r, 8));

@@ -12,7 +12,7 @@ const OFFSCREEN_URL = 'offscreen.html';
 const READY_TIMEOUT_MS = 20_000;
 
 let creating: Promise<void> | null = null;
-let readyWaiters: (() => void)[] = [];
+const readyWaiters: (() => void)[] = [];
 
 async function hostExists(): Promise<boolean> {
   const contexts = await chrome.runtime.getContexts({
@@ -67,7 +67,7 @@ export async function hostRequest<T extends MessageType>(type: T, payload: Req<T
 /** Background handlers this platform needs: the host's ready handshake. */
 export const platformHandlers: Handlers = {
   'host:bg:ready': () => {
-    readyWaiters.splice(0).forEach((resolve) => resolve());
+    for (const resolve of readyWaiters.splice(0)) resolve();
     return { ok: true };
   },
 };
