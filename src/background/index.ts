@@ -14,6 +14,7 @@ import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from 
 import { forgetTab, frameReport, knownFrames } from './frames.ts';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
 import { FairQueue } from '../core/fair-queue.ts';
+import { t } from '../shared/i18n.ts';
 
 const MENU_ID = 'telltale-check-selection';
 
@@ -90,7 +91,7 @@ browser.contextMenus.onClicked.addListener((info: Menus.OnClickData, tab?: Tabs.
 
 browser.runtime.onInstalled.addListener(async () => {
   await browser.contextMenus.removeAll();
-  browser.contextMenus.create({ id: MENU_ID, title: 'Check selection with Telltale', contexts: ['selection'] });
+  browser.contextMenus.create({ id: MENU_ID, title: t('menuCheckSelection'), contexts: ['selection'] });
   await syncAutoScan();
 });
 browser.runtime.onStartup.addListener(() => void syncAutoScan());

@@ -3,9 +3,9 @@
  * create, so neither page CSS nor page scripts reach its inside; the host itself is reset with inline
  * `!important` declarations (which beat page stylesheets). All text goes in with textContent.
  */
-import { detectorLabel } from '../core/settings.ts';
 import type { Verdict } from '../core/types.ts';
-import { partsLine, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
+import { t } from '../shared/i18n.ts';
+import { detectorName, partsLine, reasonText, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
 import { levelOf } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
 import { themeAt, type Theme } from './theme.ts';
@@ -35,26 +35,28 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
   card.append(head);
   if (v.state === 'scored') {
     if (v.humanShare) card.append(el('div', 'share', shareSentence(v.humanShare)));
-    card.append(el('div', 'meta', v.flagged ? 'Flagged at your sensitivity.' : v.level === 'unclear' ? 'Not flagged at your sensitivity, but close.' : 'Not flagged at your sensitivity.'));
-  } else if (v.reason) {
-    card.append(el('div', 'meta', v.reason));
+    card.append(el('div', 'meta', v.flagged ? t('cardFlagged') : v.level === 'unclear' ? t('cardNotFlaggedClose') : t('cardNotFlagged')));
+  } else {
+    // A paragraph in another language: the reason says, in the reader's language, that the detectors read English only.
+    const reason = reasonText(v);
+    if (reason) card.append(el('div', 'meta', reason));
   }
-  if (opts.text) card.append(el('div', 'meta quote', `“${cut(opts.text, 140)}”`));
+  if (opts.text) card.append(el('div', 'meta quote', t('quoted', cut(opts.text, 140))));
   const n = v.normalisation;
   if (n && (n.homoglyphs > 0 || n.invisibles > 0)) {
-    const what = n.homoglyphs > 0 && n.invisibles > 0 ? 'look-alike and invisible characters' : n.homoglyphs > 0 ? 'look-alike characters' : 'invisible characters';
-    card.append(el('div', 'note', `This text hides ${what} — a common evasion trick.`));
+    const key = n.homoglyphs > 0 && n.invisibles > 0 ? 'cardHidesBoth' : n.homoglyphs > 0 ? 'cardHidesLookAlikes' : 'cardHidesInvisibles';
+    card.append(el('div', 'note', t(key)));
   }
   const evidence = (v.evidence ?? []).filter((e) => e && typeof e.text === 'string' && e.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 3);
   if (evidence.length) {
-    card.append(el('div', 'meta', 'Sentences that raised the score:'));
+    card.append(el('div', 'meta', t('cardEvidence')));
     const ul = el('ul');
     for (const e of evidence) ul.append(el('li', 'ev-pos', cut(e.text, 200)));
     card.append(ul);
   }
   const parts = partsLine(v);
-  const model = parts ? `${detectorLabel(v.detector)} (${parts})` : v.detector && detectorLabel(v.detector);
-  if (model) card.append(el('div', 'meta', `Model: ${model}`));
+  const name = detectorName(v.detector);
+  if (name) card.append(el('div', 'meta', parts ? t('cardModelParts', name, parts) : t('cardModel', name)));
   return card;
 }
 
@@ -123,7 +125,7 @@ export class FloatingCard {
       const close = this.doc.createElement('button');
       close.className = 'close';
       close.textContent = '×';
-      close.setAttribute('aria-label', 'Close');
+      close.setAttribute('aria-label', t('cardClose'));
       close.addEventListener('click', () => {
         this.hide();
         this.opts.onClose?.();

@@ -16,6 +16,7 @@ import { focusTransiently, pickMark } from './focus.ts';
 import { Marks, levelOf } from './marks.ts';
 import { Scanner, type Rec } from './scanner.ts';
 import { isOwn } from './styles.ts';
+import { t } from '../shared/i18n.ts';
 
 const GUARD = Symbol.for('telltale.content.v1');
 
@@ -77,7 +78,7 @@ function init(doc: Document): void {
 
   const showSelection = (text: string, verdict: Verdict) => {
     selection = { text, verdict };
-    selectionCard.show(selectionAnchor(doc), verdict, { title: 'Telltale: selected text', text, near: selectionElement(doc) });
+    selectionCard.show(selectionAnchor(doc), verdict, { title: t('cardSelectionTitle'), text, near: selectionElement(doc) });
   };
 
   const reveal = (key: string): boolean => {

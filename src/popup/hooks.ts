@@ -7,6 +7,7 @@ import type { DetectorStatus, ModelEntryStatus, Settings } from '../protocol/mes
 import { describeError } from './model.ts';
 import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
+import { t } from '../shared/i18n.ts';
 
 export interface SettingsState {
   settings: Settings | null;
@@ -22,7 +23,7 @@ export function useSettings(): SettingsState {
     api
       .loadSettings()
       .then((s) => live && setSettings(s))
-      .catch((err) => live && setError(`Could not read your settings (${errText(err)}).`));
+      .catch((err) => live && setError(t('settingsReadFailed', errText(err))));
     // Changes from the other page (options vs popup) or the background show up here too.
     api.onSettingsChanged((s) => live && setSettings(s));
     return () => {
@@ -35,7 +36,7 @@ export function useSettings(): SettingsState {
       setSettings(await api.saveSettings(patch));
       setError(null);
     } catch (err) {
-      setError(`Could not save the setting (${errText(err)}).`);
+      setError(t('settingsSaveFailed', errText(err)));
       api.loadSettings().then(setSettings, () => {});
     }
   }, []);
@@ -93,7 +94,7 @@ export function useDetectorStatus(): StatusState {
     api.getStatus,
     (s) => (s && typeof s === 'object' && typeof (s as DetectorStatus).state === 'string' ? (s as DetectorStatus) : null),
     api.onStatus,
-    'Telltale’s background gave no detector status. Try again in a moment.',
+    t('statusNoAnswer'),
   );
   return { status: value, error, retry };
 }
@@ -109,7 +110,7 @@ export function useModels(): ModelsState {
     api.getModels,
     (r) => (r && Array.isArray(r.models) ? (r.models as ModelEntryStatus[]) : null),
     api.onModels,
-    'Could not list the downloadable models.',
+    t('modelsListFailed'),
   );
   return { models: value, error, reload: retry };
 }
@@ -126,6 +127,6 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
 }
 
 export function errText(err: unknown): string {
-  if (isQuotaError(err)) return 'the browser has no storage space left for the extension; free some disk space and try again';
+  if (isQuotaError(err)) return t('errorNoStorage');
   return err instanceof Error ? err.message : String(err);
 }
