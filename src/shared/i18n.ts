@@ -33,11 +33,18 @@ function browserGetMessage(): GetMessage | null {
 
 let override: GetMessage | null = null;
 let cachedLocale: string | null = null;
+/**
+ * Filled messages by key and substitutions: a page of 10,000 paragraphs asks for the same few
+ * sentences thousands of times (descriptions, badges). Bounded; emptied when the source changes.
+ */
+const memo = new Map<string, string>();
+const MEMO_MAX = 2000;
 
 /** Tests: read messages from another catalogue (a locale, or a marked one that shows what came from a catalogue). `null`: back to the default. */
 export function setMessageSource(fn: GetMessage | null): void {
   override = fn;
   cachedLocale = null;
+  memo.clear();
 }
 
 /**
@@ -45,14 +52,21 @@ export function setMessageSource(fn: GetMessage | null): void {
  * becomes its placeholder's content, in which `$1`…`$9` are the substitutions; `$$` is a dollar sign.
  * Substituted text is not read again.
  */
+const placeholderMaps = new WeakMap<object, Record<string, string>>();
+
 export function fromCatalogue(catalogue: Catalogue, key: string, subs: readonly string[] = []): string {
-  const entry = catalogue[key];
+  const entry = Object.hasOwn(catalogue, key) ? catalogue[key] : undefined;
   if (!entry) return '';
-  const placeholders = Object.fromEntries(Object.entries(entry.placeholders ?? {}).map(([k, v]) => [k.toLowerCase(), v.content]));
+  if (!entry.message.includes('$')) return entry.message;
+  let placeholders = placeholderMaps.get(entry);
+  if (!placeholders) {
+    placeholders = Object.fromEntries(Object.entries(entry.placeholders ?? {}).map(([k, v]) => [k.toLowerCase(), v.content]));
+    placeholderMaps.set(entry, placeholders);
+  }
   const fill = (content: string) => content.replace(/\$(\d)/g, (_, d: string) => subs[Number(d) - 1] ?? '');
   return entry.message.replace(/\$\$|\$([A-Za-z0-9_@]+)\$/g, (m, name: string | undefined) => {
     if (name === undefined) return '$';
-    const content = placeholders[name.toLowerCase()];
+    const content = placeholders![name.toLowerCase()];
     return content === undefined ? m : fill(content);
   });
 }
@@ -73,14 +87,32 @@ export function uiLocale(): string {
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 /** A number as the reader's language writes it (grouping, decimal sign; `options` as Intl's). */
-export function formatNumber(n: number, options: Intl.NumberFormatOptions = {}): string {
-  const key = uiLocale() + JSON.stringify(options);
+export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {
+  const key = options ? uiLocale() + JSON.stringify(options) : uiLocale();
   let f = numberFormats.get(key);
   if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(uiLocale(), options)));
   return f.format(n);
 }
 
 function lookup(key: string, subs: string[]): string {
+  const id = subs.length ? key + '\u0001' + subs.join('\u0001') : key;
+  const hit = memo.get(id);
+  if (hit !== undefined) return hit;
+  const source = override ?? browserGetMessage();
+  let got = '';
+  try {
+    got = source ? source(key, subs) : '';
+  } catch {
+    got = '';
+  }
+  const out = got || fromCatalogue(en as Catalogue, key, subs);
+  if (memo.size >= MEMO_MAX) memo.clear();
+  memo.set(id, out);
+  return out;
+}
+
+/** A message where the source or English has one, else ''. */
+function lookupIfAny(key: string, subs: string[]): string {
   const source = override ?? browserGetMessage();
   let got = '';
   try {
@@ -98,19 +130,16 @@ export function t(key: MessageKey, ...subs: (string | number)[]): string {
   return lookup(key, subs.map(sub));
 }
 
+const pluralRules = new Map<string, Intl.PluralRules>();
+
 /** A counted message: `key_one`, `key_other`… chosen for `n` by the language's plural rules; `$1` is `n` (formatted), then `subs`. */
 export function tn(key: PluralKey, n: number, ...subs: (string | number)[]): string {
-  const category = new Intl.PluralRules(uiLocale()).select(n);
+  let rules = pluralRules.get(uiLocale());
+  if (!rules) pluralRules.set(uiLocale(), (rules = new Intl.PluralRules(uiLocale())));
+  const category = rules.select(n);
   const all = [sub(n), ...subs.map(sub)];
-  const source = override ?? browserGetMessage();
-  const exact = `${key}_${category}`;
-  let got = '';
-  try {
-    got = source ? source(exact, all) : '';
-  } catch {
-    got = '';
-  }
-  return got || fromCatalogue(en as Catalogue, exact, all) || lookup(`${key}_other`, all);
+  // A category the catalogue has no form for (English's own families have `one` and `other`): `other`.
+  return lookupIfAny(`${key}_${category}`, all) || lookup(`${key}_other`, all);
 }
 
 /**

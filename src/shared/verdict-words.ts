@@ -65,7 +65,7 @@ export function isNotEnglish(v: Pick<Verdict, 'reason' | 'reasonCode'> | undefin
 export function verdictHeadline(v: Verdict): string {
   switch (v.state) {
     case 'scored':
-      return v.level ? levelWords(v.level).long : t('stateScored');
+      return v.level ? t(LEVEL_KEYS[v.level].long) : t('stateScored');
     case 'too-short':
       return t('stateTooShortLong');
     case 'unsupported':
