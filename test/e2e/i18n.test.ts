@@ -2,12 +2,13 @@
  * The catalogues in a real browser: Chromium in English and in German (its German locale comes with
  * Debian's chromium-l10n, which .ci/run installs). The options page takes its words, its `lang` and its
  * number formats from the catalogue the browser picked; the manifest's name and the toolbar title
- * come from `__MSG_…__`.
+ * come from `__MSG_…__`. Firefox ESR (English only here: Debian ships its languages as separate
+ * packages) reads the same catalogue through its own i18n.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { launchChromium, waitFor } from '../support/browsers.ts';
+import { launchChromium, launchFirefox, waitFor } from '../support/browsers.ts';
 
 async function optionsPage(lang: string) {
   const h = await launchChromium({ webgpu: false, lang });
@@ -57,4 +58,28 @@ test('Chromium in English and in German: the options page, its lang and numbers,
   assert.match(de.englishOnly, /Die Detektoren lesen nur Englisch/);
   assert.match(de.rates, /\d,\d\s%/, 'German decimals: 0,4 %');
   assert.doesNotMatch(de.rates, /\d\.\d%/);
+});
+
+test('Firefox ESR: the options page and the background take their words from the catalogue', async () => {
+  const h = await launchFirefox();
+  try {
+    const page = await h.openExtensionPage('options.html');
+    await waitFor(() => page.evaluate(() => !!document.querySelector('[data-testid="rates"]')), 'the measured rates');
+    const seen = await page.evaluate(() => ({
+      lang: document.documentElement.lang,
+      h1: document.querySelector('h1')?.textContent ?? '',
+      englishOnly: document.querySelector('[data-testid="english-only"]')?.textContent ?? '',
+      name: browser.i18n.getMessage('extName'),
+      menu: browser.i18n.getMessage('menuCheckSelection'),
+    }));
+    assert.deepEqual(seen, {
+      lang: 'en',
+      h1: 'Telltale settings',
+      englishOnly: 'Other languages: the detectors read English only; text in other languages is marked “not English” and not judged.',
+      name: 'Telltale',
+      menu: 'Check selection with Telltale',
+    });
+  } finally {
+    await h.close();
+  }
 });
