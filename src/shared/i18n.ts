@@ -90,7 +90,10 @@ const numberFormats = new Map<string, Intl.NumberFormat>();
 export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {
   const key = options ? uiLocale() + JSON.stringify(options) : uiLocale();
   let f = numberFormats.get(key);
-  if (!f) numberFormats.set(key, (f = new Intl.NumberFormat(uiLocale(), options)));
+  if (!f) {
+    f = new Intl.NumberFormat(uiLocale(), options);
+    numberFormats.set(key, f);
+  }
   return f.format(n);
 }
 
@@ -135,7 +138,10 @@ const pluralRules = new Map<string, Intl.PluralRules>();
 /** A counted message: `key_one`, `key_other`… chosen for `n` by the language's plural rules; `$1` is `n` (formatted), then `subs`. */
 export function tn(key: PluralKey, n: number, ...subs: (string | number)[]): string {
   let rules = pluralRules.get(uiLocale());
-  if (!rules) pluralRules.set(uiLocale(), (rules = new Intl.PluralRules(uiLocale())));
+  if (!rules) {
+    rules = new Intl.PluralRules(uiLocale());
+    pluralRules.set(uiLocale(), rules);
+  }
   const category = rules.select(n);
   const all = [sub(n), ...subs.map(sub)];
   // A category the catalogue has no form for (English's own families have `one` and `other`): `other`.
@@ -146,11 +152,16 @@ export function tn(key: PluralKey, n: number, ...subs: (string | number)[]): str
  * A message with parts that are not text (a `<strong>`, a link) in its placeholders: the message split
  * around them, in the translation's order. `parts[i]` fills the i-th substitution (`$1`, `$2`, …).
  */
+// Stand-ins for the parts while the message is filled: private-use characters no catalogue holds.
+const PART_OPEN = '\uE000';
+const PART_CLOSE = '\uE001';
+const PART_SPLIT = new RegExp(`${PART_OPEN}(\\d+)${PART_CLOSE}`);
+
 export function tParts<T>(key: MessageKey, ...parts: T[]): (string | T)[] {
-  const marks = parts.map((_, i) => `\u0002${i}\u0003`);
+  const marks = parts.map((_, i) => `${PART_OPEN}${i}${PART_CLOSE}`);
   const s = lookup(key, marks);
   const out: (string | T)[] = [];
-  for (const [i, piece] of s.split(/\u0002(\d+)\u0003/).entries()) {
+  for (const [i, piece] of s.split(PART_SPLIT).entries()) {
     if (i % 2 === 0) {
       if (piece) out.push(piece);
     } else out.push(parts[Number(piece)]!);

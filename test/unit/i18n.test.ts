@@ -523,7 +523,7 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
       buildCardContent(doc, { state: 'error', p_machine: null, flagged: false, detector: 'embedded', reason: 'failed', reasonCode: 'failed', reasonArgs: ['socket hang up'] }),
       buildCardContent(doc, { state: 'error', p_machine: null, flagged: false, detector: 'embedded', reason: 'x', reasonCode: 'no-answer' }),
     ];
-    cards.forEach((c, i) => assertAllMarked(c, `card ${i + 1}`));
+    for (const [i, c] of cards.entries()) assertAllMarked(c, `card ${i + 1}`);
     assert.match(cards[3]!.textContent ?? '', /⟦Does not read as English prose: the detectors read English only\.⟧/);
 
     // The interactive card's close button, inside its closed shadow root.
@@ -532,7 +532,8 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
     const real = proto.attachShadow;
     let shadow: ShadowRoot | null = null;
     proto.attachShadow = function (this: Element, o: ShadowRootInit) {
-      return (shadow = real.call(this, o));
+      shadow = real.call(this, o);
+      return shadow;
     };
     try {
       new FloatingCard(doc, { interactive: true, role: 'status' }).show({ left: 0, top: 0, right: 10, bottom: 10 }, verdict(0.99), { text: 'the page text' });
