@@ -1,7 +1,7 @@
 /**
  * One build, two browsers: `dist/chrome/` and `dist/firefox/` (unpacked, loadable), the CLI in
  * `dist/cli/`, and with `--package` the store zips in `dist/packages/` (scripts/package.ts).
- * `--out DIR` writes all of it under DIR instead of `dist/`; `--minify`; `--hub-url=URL`.
+ * `--out DIR` writes all of it under DIR instead of `dist/`; `--minify`; `--hub-url=URL`; `--lm-variant=fp32|fp16|q8|q4|q4f16`.
  *
  * Chrome and Firefox differ only in the manifest (derived here from the top-level Chrome
  * `manifest.json`) and in the files under `src/platform/<browser>/`, chosen by the `@platform/*` alias.
@@ -47,7 +47,7 @@ function platformPlugin(browser: Browser): Plugin {
   return {
     name: 'platform',
     setup(b) {
-      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, a.path.slice('@platform/'.length) + '.ts') }));
+      b.onResolve({ filter: /^@platform\// }, (a) => ({ path: join(root, 'src/platform', browser, `${a.path.slice('@platform/'.length)}.ts`) }));
     },
   };
 }
@@ -121,6 +121,8 @@ export interface BuildConfig {
   minify: boolean;
   /** Download Hub models from this mirror instead of huggingface.co (`models/hub-source.json`). */
   hubUrl?: string;
+  /** The zero-shot language models' ONNX file whatever the backend (`models/hub-source.json` `lmVariant`). */
+  lmVariant?: string;
   /** A last change to each browser's manifest (the dev loop numbers its builds in `version_name`). */
   manifest?: (m: Record<string, unknown>, browser: Browser) => Record<string, unknown>;
   /** A folder whose files are copied into each browser's folder as they are and watched like extension/ (tests). */
@@ -157,10 +159,13 @@ function writeStatic(browser: Browser, cfg: BuildConfig): void {
   cpSync(join(root, 'models/embedded'), join(out, 'models/embedded'), { recursive: true, filter: (s) => !/\.[a-z]+$/.test(s) || /(model\.onnx|meta\.json)$/.test(s) });
   if (existsSync(join(root, 'models/hub'))) cpSync(join(root, 'models/hub'), join(out, 'models/hub'), { recursive: true, filter: (s) => !s.endsWith('.md') });
   if (existsSync(join(root, 'models/registry.json'))) cpSync(join(root, 'models/registry.json'), join(out, 'models/registry.json'));
-  if (cfg.hubUrl) writeFileSync(join(out, 'models/hub-source.json'), JSON.stringify({ hubUrl: cfg.hubUrl }) + '\n');
+  if (cfg.hubUrl || cfg.lmVariant) {
+    const src = { ...(cfg.hubUrl ? { hubUrl: cfg.hubUrl } : {}), ...(cfg.lmVariant ? { lmVariant: cfg.lmVariant } : {}) };
+    writeFileSync(join(out, 'models/hub-source.json'), `${JSON.stringify(src)}\n`);
+  }
   if (cfg.extraStatic && existsSync(cfg.extraStatic)) cpSync(cfg.extraStatic, out, { recursive: true });
   const manifest = cfg.manifest ? cfg.manifest(manifestFor(browser), browser) : manifestFor(browser);
-  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /**
@@ -281,6 +286,7 @@ export function parseBuildArgs(argv: string[]): BuildConfig & { package: boolean
     if (a === '--minify') cfg.minify = true;
     else if (a === '--package') cfg.package = true;
     else if (a.startsWith('--hub-url=')) cfg.hubUrl = a.slice('--hub-url='.length);
+    else if (/^--lm-variant=(fp32|fp16|q8|q4|q4f16)$/.test(a)) cfg.lmVariant = a.slice('--lm-variant='.length);
     else if (a.startsWith('--out=')) cfg.out = resolve(a.slice('--out='.length));
     else if (a === '--out' && argv[i + 1]) cfg.out = resolve(argv[++i]!);
     else throw new Error(`build: unknown option ${a}`);

@@ -84,7 +84,9 @@ async function main() {
   const oof: Record<string, number> = existsSync(oofFile) ? (JSON.parse(readFileSync(oofFile, 'utf8')) as { p: Record<string, number> }).p : {};
   const scored = rows.filter((r) => r.split !== 'train');
   const scores = await emb.scoreBatch(scored.map((r) => normalise(r.text).text));
-  scored.forEach((r, i) => (r.emb = scores[i]!.p));
+  scored.forEach((r, i) => {
+    r.emb = scores[i]!.p;
+  });
   for (const r of rows) if (r.split === 'train' && oof[r.id] !== undefined) r.emb = oof[r.id];
   const fit = rows.filter((r) => r.split !== 'test' && r.emb !== undefined);
   const test = rows.filter((r) => r.split === 'test');
@@ -127,10 +129,13 @@ async function main() {
       provisional: true,
       source: `scripts/calibrate-combined.ts on the ${fit.length} anchored texts of dev and (out of fold) train (${count(fit)}; XSum news and WritingPrompts stories only)`,
     };
-    writeFileSync(registryFile, JSON.stringify(registry, null, 2) + '\n');
+    writeFileSync(registryFile, `${JSON.stringify(registry, null, 2)}\n`);
     console.log('wrote the RoBERTa policies and the combined block to models/registry.json');
   }
   await emb.dispose?.();
 }
 
-main().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

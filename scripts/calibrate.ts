@@ -23,7 +23,7 @@ import { DEFAULT_HUB } from '../src/core/hub/hub.ts';
 import { VARIANT_FILES, type Variant } from '../src/core/hub/registry.ts';
 import { judge } from '../src/core/judge.ts';
 import { countWords, normalise } from '../src/core/normalise.ts';
-import { auroc, CalibrationError, fitCalibration } from '../src/core/zeroshot/calibration.ts';
+import { auroc, CalibrationError, fitCalibration, type ZeroShotCalibration } from '../src/core/zeroshot/calibration.ts';
 import { findZeroShot, ZEROSHOT, type ZeroShotEntry } from '../src/core/zeroshot/registry.ts';
 import { zeroShotRepos } from '../src/core/zeroshot/hub.ts';
 import { createNodeZeroShotDetector, nodeHubStore } from '../src/node/hub-store.ts';
@@ -71,7 +71,10 @@ function args(argv: string[]): Args {
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 interface Row { id: string; text: string; machine: boolean; domain: string; generator: string }
@@ -100,7 +103,10 @@ async function sample(a: Args): Promise<Row[]> {
     const rows = groups.get(k)!;
     // Whole groups only, and only while both classes the group adds still have room.
     if (rows.some((r) => n[r.machine ? 'machine' : 'human'] >= a.perClass)) continue;
-    for (const r of rows) (out.push(r), n[r.machine ? 'machine' : 'human']++);
+    for (const r of rows) {
+      out.push(r);
+      n[r.machine ? 'machine' : 'human']++;
+    }
   }
   return out;
 }
@@ -152,7 +158,7 @@ async function main(): Promise<number> {
   const nH = samples.filter((s) => !s.machine).length;
   const nM = samples.length - nH;
   const source = `npm run calibrate on ${new Date().toISOString().slice(0, 10)}: ${nH} human and ${nM} machine texts (at least ${entry.minWords} words, English) of the corpus's ${a.split} split, sampled by group (seed ${a.seed}); models ${(await pinsOf(entry)).join(', ')}, variant ${detector.variant}, onnxruntime-web wasm`;
-  let cal;
+  let cal: ZeroShotCalibration;
   try {
     cal = fitCalibration(samples, { machine: detector.statistic.machine, minWords: entry.minWords, source, minPerClass: a.minPerClass });
   } catch (err) {
@@ -181,7 +187,7 @@ async function main(): Promise<number> {
   const target = registry.zeroshot?.find((z) => z.id === entry.id);
   if (!target) throw new Error(`${a.registry} has no zero-shot entry ${entry.id}`);
   target.calibration = cal;
-  writeFileSync(a.registry, JSON.stringify(registry, null, 2) + '\n');
+  writeFileSync(a.registry, `${JSON.stringify(registry, null, 2)}\n`);
   console.log(`\nwrote the calibration of ${entry.id} to ${a.registry}`);
   return 0;
 }

@@ -85,7 +85,7 @@ async function main() {
     await page.goto(base);
     await page.waitForFunction('window.ready === true', { timeout: 30_000 });
     const combos = [['model.onnx', 'wasm'], ['model.onnx', 'webgpu'], ['model_fp16.onnx', 'webgpu'], ['model_fp16.onnx', 'wasm'], ['model_quantized.onnx', 'wasm'], ['model_quantized.onnx', 'webgpu']];
-    const { info, out } = (await page.evaluate((w, c) => (window as unknown as { runAll: Function }).runAll(w, c), windows, combos)) as {
+    const { info, out } = (await page.evaluate((w, c) => (window as unknown as { runAll: (windows: unknown, combos: unknown) => Promise<unknown> }).runAll(w, c), windows, combos)) as {
       info: { webgpu: boolean; features: string[]; fallback: boolean | null };
       out: Record<string, number[][] | string>;
     };
@@ -109,4 +109,7 @@ async function main() {
   }
 }
 
-main().catch((e) => (console.error(e), process.exit(1)));
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

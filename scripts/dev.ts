@@ -76,10 +76,12 @@ class Rounds {
         this.changed = false;
         const waiters = this.waiters.splice(0);
         this.chain = this.chain.then(this.apply).then(
-          () => waiters.forEach((w) => w.resolve()),
+          () => {
+            for (const w of waiters) w.resolve();
+          },
           (err) => {
             this.log(`could not load the new build: ${String(err)}`);
-            waiters.forEach((w) => w.reject(err));
+            for (const w of waiters) w.reject(err);
           },
         );
       }, 200);

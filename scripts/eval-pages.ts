@@ -79,7 +79,7 @@ const TYPES: Record<string, string> = { '.css': 'text/css', '.js': 'text/javascr
 async function serve(roots: string[]) {
   const server = createServer((req, res) => {
     const path = resolve('/', decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!roots.some((r) => path.startsWith(r + '/')) || !existsSync(path) || !statSync(path).isFile()) {
+    if (!roots.some((r) => path.startsWith(`${r}/`)) || !existsSync(path) || !statSync(path).isFile()) {
       res.writeHead(404).end('not found');
       return;
     }
@@ -91,7 +91,11 @@ async function serve(roots: string[]) {
   const port = (server.address() as { port: number }).port;
   return {
     url: (p: string) => `http://127.0.0.1:${port}${p.split('/').map(encodeURIComponent).join('/')}`,
-    close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -210,7 +214,7 @@ async function main() {
     const split = results.find((r) => r.pkg === pkg)!.split;
     console.log(`${pkg.padEnd(22)}  ${split.padEnd(8)}  ${String(s.pages).padStart(5)}  ${String(s.scored).padStart(6)}  ${fmt(s.flaggedRate).padStart(7)}  ${fmt(s.unclearRate).padStart(7)}  ${String(s.tooShort).padStart(9)}  ${String(s.unsupported).padStart(10)}`);
   }
-  for (const [split, s] of Object.entries(bySplit)) console.log(`${('all ' + split).padEnd(32)}  ${String(s.pages).padStart(5)}  ${String(s.scored).padStart(6)}  ${fmt(s.flaggedRate).padStart(7)}  ${fmt(s.unclearRate).padStart(7)}`);
+  for (const [split, s] of Object.entries(bySplit)) console.log(`${(`all ${split}`).padEnd(32)}  ${String(s.pages).padStart(5)}  ${String(s.scored).padStart(6)}  ${fmt(s.flaggedRate).padStart(7)}  ${fmt(s.unclearRate).padStart(7)}`);
   console.log(`${'all'.padEnd(32)}  ${String(total.pages).padStart(5)}  ${String(total.scored).padStart(6)}  ${fmt(total.flaggedRate).padStart(7)}  ${fmt(total.unclearRate).padStart(7)}   (${summary.seconds} s)`);
   // The same paragraphs at every sensitivity, from their scores and the build's policy (the run itself
   // used balanced, and its marks gave the counts above).
@@ -232,7 +236,7 @@ async function main() {
     if (calibrationTag(shipped as unknown as EmbeddedMeta) === calibrationTag(meta) && JSON.stringify(shipped.policy) === JSON.stringify(meta.policy)) {
       const pkgs = new Set(results.filter((r) => r.split === 'held-out').map((r) => r.pkg));
       shipped.measured = { ...shipped.measured, pages: { on: `${heldOut.pages} pages of ${pkgs.size} Debian manuals no threshold was chosen on, ${heldOut.scored.toLocaleString('en-US')} paragraphs`, ...rates('held-out') } };
-      writeFileSync(metaFile, JSON.stringify(shipped, null, 2) + '\n');
+      writeFileSync(metaFile, `${JSON.stringify(shipped, null, 2)}\n`);
       console.log('wrote the held-out rates in models/embedded/meta.json (rebuild to ship them)');
     } else console.log('models/embedded/meta.json differs from the build\'s: not writing its measured rates (npm run build, then run again)');
   }
@@ -243,7 +247,7 @@ async function main() {
   writeFileSync(paragraphsFile, JSON.stringify({ calibration: calibrationTag(meta), paragraphs }));
   const out = values.out ?? (values.dir ? join(cache, 'summary.json') : join(ROOT, 'models/embedded/eval-pages.json'));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify(summary, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`wrote ${relative(process.cwd(), out)}; per-paragraph scores in ${relative(process.cwd(), paragraphsFile)}`);
   if (total.errors > 0 || total.pages === 0) process.exitCode = 1;
 }

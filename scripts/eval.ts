@@ -45,7 +45,12 @@ export function auroc(y: readonly boolean[], s: readonly number[]): number {
   }
   let pos = 0;
   let sum = 0;
-  for (let i = 0; i < n; i++) if (y[i]) (pos++, (sum += ranks[i]!));
+  for (let i = 0; i < n; i++) {
+    if (y[i]) {
+      pos++;
+      sum += ranks[i]!;
+    }
+  }
   const neg = n - pos;
   if (pos === 0 || neg === 0) return NaN;
   return (sum - (pos * (pos + 1)) / 2) / (pos * neg);
@@ -101,7 +106,7 @@ export const PERTURBATIONS: Record<string, (t: string, r: () => number) => strin
 PERTURBATIONS.all = (t, r) => PERTURBATIONS.whitespace!(PERTURBATIONS['zero-width']!(PERTURBATIONS.homoglyphs!(PERTURBATIONS.case!(t, r), r), r), r);
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  -   ');
-const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '-');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '-');
 
 function table(title: string, head: string[], body: (string | number)[][]): void {
   console.log(`\n## ${title}`);
@@ -147,7 +152,9 @@ async function main(): Promise<void> {
     const missing = p.map((x, i) => (Number.isFinite(x) ? -1 : i)).filter((i) => i >= 0);
     if (missing.length) {
       const s = await detector.scoreBatch(missing.map((i) => normalise(texts[i]!).text || ' '));
-      missing.forEach((i, k) => (p[i] = s[k]!.p));
+      missing.forEach((i, k) => {
+        p[i] = s[k]!.p;
+      });
     }
     return { p, verdicts };
   }
@@ -308,7 +315,7 @@ async function main(): Promise<void> {
     pertRows.push([name, f4(auroc(y, pp)), pct(tprAtFpr(y, pp)), pct(noticed / texts.length), f4(maxDiff)]);
   }
   out.perturbations = pertOut;
-  table('Robustness: AUROC on test with the perturbation applied to every text (clean: ' + f4(overall.auroc) + ')',
+  table(`Robustness: AUROC on test with the perturbation applied to every text (clean: ${f4(overall.auroc)})`,
     ['perturbation', 'AUROC', 'TPR@1%', 'normalisation reported', 'max |dp| vs clean'], pertRows);
 
   // Leave-one-out results come from training (they need retrains).
@@ -323,12 +330,12 @@ async function main(): Promise<void> {
   }
 
   if (write && limit === Infinity) {
-    writeFileSync(join(embeddedModelDir(), 'eval.json'), JSON.stringify(out, null, 2) + '\n');
+    writeFileSync(join(embeddedModelDir(), 'eval.json'), `${JSON.stringify(out, null, 2)}\n`);
     // The options page shows these (the build ships meta.json): measured with this very policy.
     const metaFile = join(embeddedModelDir(), 'meta.json');
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Record<string, unknown> & { measured?: Record<string, unknown> };
     meta.measured = { ...meta.measured, corpus: { on: corpusOn, ...measured } };
-    writeFileSync(metaFile, JSON.stringify(meta, null, 2) + '\n');
+    writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
     console.log(`\nwrote ${join(embeddedModelDir(), 'eval.json')} and the measured rates in meta.json`);
   }
   console.log(`eval took ${((Date.now() - t0) / 1000).toFixed(0)} s`);

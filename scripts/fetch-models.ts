@@ -24,11 +24,19 @@ function args(argv: string[]) {
   const out: { hub: string; models: string[]; variants: Variant[]; out: string } = { hub: DEFAULT_HUB, models: [], variants: [], out: 'models/hub' };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--hub' && v) (out.hub = v), i++;
-    else if (k === '--model' && v) out.models.push(v), i++;
-    else if (k === '--variant' && v) out.variants.push(...(v.split(',') as Variant[])), i++;
-    else if (k === '--out' && v) (out.out = v), i++;
-    else if (k === '--help' || k === '-h') {
+    if (k === '--hub' && v) {
+      out.hub = v;
+      i++;
+    } else if (k === '--model' && v) {
+      out.models.push(v);
+      i++;
+    } else if (k === '--variant' && v) {
+      out.variants.push(...(v.split(',') as Variant[]));
+      i++;
+    } else if (k === '--out' && v) {
+      out.out = v;
+      i++;
+    } else if (k === '--help' || k === '-h') {
       console.log('usage: npm run fetch-models -- [--hub URL] [--model ID|REPO]... [--variant fp32,fp16,q8] [--out models/hub]');
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
@@ -63,7 +71,7 @@ async function main() {
   for (const p of await store.list('partial/')) await store.delete(p.key);
   const index = (await store.list('')).filter((f) => f.key !== 'index.json');
   mkdirSync(a.out, { recursive: true });
-  writeFileSync(join(a.out, 'index.json'), JSON.stringify({ files: index }, null, 1) + '\n');
+  writeFileSync(join(a.out, 'index.json'), `${JSON.stringify({ files: index }, null, 1)}\n`);
   console.log(`models/hub: ${index.length} files, ${(index.reduce((s, f) => s + f.bytes, 0) / 1e6).toFixed(1)} MB`);
 }
 

@@ -61,7 +61,9 @@ function bytesToUnicode(): string[] {
     }
   }
   const out: string[] = new Array(256);
-  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i]!)));
+  bs.forEach((b, i) => {
+    out[b] = String.fromCodePoint(cs[i]!);
+  });
   return out;
 }
 
@@ -83,14 +85,16 @@ export function trainBpe(
   }
   const words = [...wordCounts].map(([w, c]) => ({ parts: [...w], count: c }));
   const vocab: Record<string, number> = {};
-  specials.forEach((s, i) => (vocab[s] = i));
+  specials.forEach((s, i) => {
+    vocab[s] = i;
+  });
   for (const ch of b2u) vocab[ch] = Object.keys(vocab).length;
   const merges: string[] = [];
   for (let k = 0; k < nMerges; k++) {
     const counts = new Map<string, number>();
     for (const w of words) {
       for (let i = 0; i + 1 < w.parts.length; i++) {
-        const key = w.parts[i] + ' ' + w.parts[i + 1];
+        const key = `${w.parts[i]} ${w.parts[i + 1]}`;
         counts.set(key, (counts.get(key) ?? 0) + w.count);
       }
     }
@@ -160,7 +164,7 @@ function python(args: string[], script = 'make-test-models.py'): void {
   const py = '/usr/bin/python3';
   const check = spawnSync(py, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
   if (check.status !== 0) {
-    console.error('make-test-models needs Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\n' + (check.stderr ?? ''));
+    console.error(`make-test-models needs Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\n${check.stderr ?? ''}`);
     process.exit(1);
   }
   const r = spawnSync(py, [join(ROOT, 'scripts', script), ...args], { stdio: 'inherit' });
@@ -169,7 +173,7 @@ function python(args: string[], script = 'make-test-models.py'): void {
 
 function writeJson(path: string, obj: object): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(obj, null, 2) + '\n');
+  writeFileSync(path, `${JSON.stringify(obj, null, 2)}\n`);
 }
 
 export function makeModel(dir: string, o: { hidden: number; layers: number; heads: number; vocab?: number; seed: number; swapped?: boolean; variants: string }): void {

@@ -33,9 +33,13 @@ function args(argv: string[]) {
   const out = { hub: DEFAULT_HUB, registry: 'models/registry.json' };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--hub' && v) (out.hub = v), i++;
-    else if (k === '--registry' && v) (out.registry = v), i++;
-    else throw new Error(`unknown argument ${k} (usage: npm run pin-registry -- [--hub URL] [--registry FILE])`);
+    if (k === '--hub' && v) {
+      out.hub = v;
+      i++;
+    } else if (k === '--registry' && v) {
+      out.registry = v;
+      i++;
+    } else throw new Error(`unknown argument ${k} (usage: npm run pin-registry -- [--hub URL] [--registry FILE])`);
   }
   return out;
 }
@@ -54,7 +58,11 @@ async function pinFiles(entry: HubModelEntry, rev: HubRevision, hub: string, hav
     if (!m) throw new Error(`${entry.repo}@${rev.commit} has no ${file}`);
     if (m.sha256 && m.size !== undefined) return { sha256: m.sha256, size: m.size };
     // A plain git file (the Hub gives only its git blob id): small, so hash the bytes themselves.
-    const bytes = (got[file] ??= await download(resolveUrl(hub, entry.repo, rev.commit, file)));
+    let bytes = got[file];
+    if (bytes === undefined) {
+      bytes = await download(resolveUrl(hub, entry.repo, rev.commit, file));
+      got[file] = bytes;
+    }
     return { sha256: await sha256Hex(bytes), size: bytes.length };
   };
   for (const [file, f] of Object.entries(entry.files)) Object.assign(f, await meta(file), { verified: true });
@@ -120,7 +128,7 @@ async function main() {
     process.exit(1);
   }
   registry.note = `Pinned from ${a.hub} by npm run pin-registry on ${new Date().toISOString().slice(0, 10)}.`;
-  writeFileSync(a.registry, JSON.stringify(registry, null, 2) + '\n');
+  writeFileSync(a.registry, `${JSON.stringify(registry, null, 2)}\n`);
   console.log(`wrote ${a.registry}`);
 }
 

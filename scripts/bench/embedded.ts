@@ -9,6 +9,7 @@ import { judge } from '../../src/core/judge.ts';
 import { normalise } from '../../src/core/normalise.ts';
 import type { RawScore } from '../../src/core/types.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
+import type { EmbeddedApi } from '../browser/embedded-page.ts';
 import { openEmbeddedPage } from '../browser/harness.ts';
 import { measureDetector } from './measure.ts';
 
@@ -23,7 +24,10 @@ const WORDS = (
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 export function paragraph(words: number, seed: number): string {
@@ -78,7 +82,7 @@ export async function run(): Promise<void> {
       for (const words of SIZES) {
         const paras = Array.from({ length: 128 }, (_, i) => normalise(paragraph(words, 1000 * words + i)).text);
         const r = await page.page.evaluate(
-          (ps, b) => (globalThis as any).telltaleEmbedded.bench(ps, 'wasm', b, 2),
+          (ps, b) => (globalThis as unknown as { telltaleEmbedded: EmbeddedApi }).telltaleEmbedded.bench(ps, 'wasm', b, 2),
           paras,
           BATCH,
         ) as { latencies: number[]; batchPerSecond: number; backend: string };
@@ -90,7 +94,7 @@ export async function run(): Promise<void> {
       await page.close();
     }
   } catch (err) {
-    rows.push(['chromium', 'failed: ' + (err instanceof Error ? err.message : String(err)), '', '', '', '', '']);
+    rows.push(['chromium', `failed: ${err instanceof Error ? err.message : String(err)}`, '', '', '', '', '']);
   }
 
   const head = ['runtime', 'words', 'para/s (1 per call)', `para/s (batch ${BATCH})`, 'p50 ms', 'p90 ms', 'p99 ms'];

@@ -76,7 +76,7 @@ export async function run(): Promise<void> {
       const key = `${kind}:${(target as unknown as { _targetId?: string })._targetId ?? target.url()}`;
       let s = sessions.get(key);
       if (!s) {
-        for (const k of [...sessions.keys()]) if (k.startsWith(kind + ':')) sessions.delete(k); // a restarted context
+        for (const k of [...sessions.keys()]) if (k.startsWith(`${kind}:`)) sessions.delete(k); // a restarted context
         s = await target.createCDPSession();
         await s.send('Runtime.enable');
         sessions.set(key, s);

@@ -85,16 +85,16 @@ async function child(engine: string, variant: V): Promise<Result[]> {
     // (engine `xenova-node`). Must happen before anything imports @xenova/transformers (our tokenizer
     // does): its backend module reads process.release once. Also no sharp.
     const { register } = await import('node:module');
-    register('data:text/javascript,' + encodeURIComponent(
-      `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() { throw new Error("no sharp in the bench") }', shortCircuit: true } : next(s, c); }`));
+    register(`data:text/javascript,${encodeURIComponent(
+      `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() { throw new Error("no sharp in the bench") }', shortCircuit: true } : next(s, c); }`)}`);
     const release = process.release;
     Object.defineProperty(process, 'release', { value: { ...release, name: 'browser-bench' }, configurable: true });
     await import('@xenova/transformers/src/backends/onnx.js' as string);
     Object.defineProperty(process, 'release', { value: release, configurable: true });
   } else if (engine === 'xenova-node') {
     const { register } = await import('node:module');
-    register('data:text/javascript,' + encodeURIComponent(
-      `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() { throw new Error("no sharp in the bench") }', shortCircuit: true } : next(s, c); }`));
+    register(`data:text/javascript,${encodeURIComponent(
+      `export async function resolve(s, c, next) { return s === 'sharp' ? { url: 'data:text/javascript,export default function sharp() { throw new Error("no sharp in the bench") }', shortCircuit: true } : next(s, c); }`)}`);
   }
   const { tokenizerFromFiles } = await import('../../src/core/roberta/tokenizer.ts');
   const tok = tokenizerFromFiles(readFileSync(join(DIR, 'tokenizer.json')), readFileSync(join(DIR, 'tokenizer_config.json')));
@@ -110,7 +110,7 @@ async function child(engine: string, variant: V): Promise<Result[]> {
 
   if (engine.startsWith('xenova')) {
     const { pipeline, env } = await import('@xenova/transformers/src/transformers.js' as string);
-    Object.assign(env, { allowRemoteModels: false, allowLocalModels: true, localModelPath: join(ROOT, 'models/bench') + '/' });
+    Object.assign(env, { allowRemoteModels: false, allowLocalModels: true, localModelPath: `${join(ROOT, 'models/bench')}/` });
     env.backends.onnx.wasm.numThreads = 1;
     const clf = await pipeline('text-classification', 'roberta-base', variant === 'fp32' ? { quantized: false } : {});
     for (const [seq, batch] of SHAPES) {
@@ -199,7 +199,7 @@ window.ready = true;
     await tab.goto(`http://127.0.0.1:${port}/`);
     await tab.waitForFunction('window.ready === true', { timeout: 60_000 });
     const shapes = SHAPES.map(([seq, batch]) => [seq, batch, Array.from(ids(seq, batch), Number)]);
-    const r = (await tab.evaluate((f, sh) => (window as unknown as { bench: Function }).bench(f, sh), `/m/${FILES[variant]}`, shapes)) as { cell: string; perSec: number; n: number }[];
+    const r = (await tab.evaluate((f, sh) => (window as unknown as { bench: (file: string, shapes: unknown) => Promise<unknown> }).bench(f, sh), `/m/${FILES[variant]}`, shapes)) as { cell: string; perSec: number; n: number }[];
     return r.map((x) => ({ engine: 'chromium', variant, ...x }));
   } finally {
     await browser.close();
@@ -266,9 +266,18 @@ export async function run(): Promise<void> {
 
 if (process.argv[2] === '--child') {
   child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => (console.log('RESULT ' + JSON.stringify(r)), process.exit(0)),
-    (e) => (console.error(e), process.exit(1)),
+    (r) => {
+      console.log(`RESULT ${JSON.stringify(r)}`);
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
   );
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));
+  run().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

@@ -192,9 +192,18 @@ export async function run(): Promise<void> {
 
 if (process.argv[2] === '--child') {
   child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => (console.log('RESULT ' + JSON.stringify(r)), process.exit(0)),
-    (e) => (console.error(e), process.exit(1)),
+    (r) => {
+      console.log(`RESULT ${JSON.stringify(r)}`);
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
   );
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run().catch((e) => (console.error(e instanceof Error ? e.message : e), process.exit(1)));
+  run().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

@@ -40,5 +40,7 @@ const api = {
     return { backend: det.backend, ...(await measureDetector(det, paragraphs, batch, { latency: rounds, batch: rounds })) };
   },
 };
-(globalThis as unknown as { telltaleEmbedded: typeof api }).telltaleEmbedded = api;
+/** What the page exposes on `globalThis.telltaleEmbedded`, for the callers' page.evaluate(). */
+export type EmbeddedApi = typeof api;
+(globalThis as unknown as { telltaleEmbedded: EmbeddedApi }).telltaleEmbedded = api;
 document.title = 'ready';

@@ -82,8 +82,8 @@ async function main(): Promise<void> {
   }
   closeSync(bin);
   closeSync(tbin);
-  writeFileSync(join(out, 'truncated.jsonl'), truncRows.join('\n') + '\n');
-  writeFileSync(join(out, 'rows.jsonl'), rows.join('\n') + '\n');
+  writeFileSync(join(out, 'truncated.jsonl'), `${truncRows.join('\n')}\n`);
+  writeFileSync(join(out, 'rows.jsonl'), `${rows.join('\n')}\n`);
   writeFileSync(
     join(out, 'config.json'),
     JSON.stringify({ ...DEFAULT_FEATURE_CONFIG, denseNames: DENSE_NAMES, fingerprint: featureFingerprint() }, null, 2),

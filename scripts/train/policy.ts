@@ -70,7 +70,7 @@ async function main() {
   meta.policyFit = { ...fit, calibration: calibrationTag(meta), fittedOn: 'corpus dev split (human texts the detector scores, by domain) + Debian manuals, tuning packages (by package)' };
   delete (meta as Record<string, unknown>).measured; // measured again by npm run eval and npm run eval:pages
   parseMeta(new TextEncoder().encode(JSON.stringify(meta)));
-  writeFileSync(metaFile, JSON.stringify(meta, null, 2) + '\n');
+  writeFileSync(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
   console.log(`groups: ${groups.map((g) => `${g.name} ${g.scores.length}`).join(', ')}`);
   console.log(`flag ${JSON.stringify(policy.thresholds)}\nunclear ${JSON.stringify(policy.unclear)}\nhuman reference: ${policy.humanShare!.length} points\nwrote ${metaFile}`);
   await detector.dispose?.();

@@ -23,7 +23,24 @@ const MENU_ID = 'telltale-check-selection';
  * content script that floods cannot starve the others. In memory: the requests waiting in it die with
  * the service worker anyway, and their content scripts send them again.
  */
-const scoring = new FairQueue<{ verdicts: Verdict[] }>();
+const scoring = new FairQueue<ScoreResult>();
+
+type ScoreResult = { verdicts: Verdict[]; zeroShot?: Verdict[] } | { verdicts?: undefined; error: string };
+
+/** Words for why a deep check cannot run (shown in the popup). */
+const DEEP_WORDS = {
+  off: 'No zero-shot detector is turned on. Choose one under Models.',
+  absent: 'The zero-shot detector’s language model is not downloaded. Download it under Models.',
+  unknown: 'This zero-shot detector is not offered in this version.',
+} as const;
+
+/** The zero-shot verdicts for `texts`, or why there are none (settings `zeroShot`; see src/host/handlers.ts). */
+async function zeroShotScores(texts: string[], webgpuOnly: boolean): Promise<Verdict[] | keyof typeof DEEP_WORDS | 'wasm'> {
+  const s = await loadSettings();
+  if (!s.zeroShot) return 'off';
+  const r = await hostRequest('bg:host:zeroshot', { texts, detector: s.zeroShot, sensitivity: s.sensitivity, webgpuOnly });
+  return r.verdicts ?? r.skipped;
+}
 
 /** Who may send what: content scripts come from web tabs, UI and host messages from our own pages. */
 function accept(sender: Runtime.MessageSender, type: MessageType): boolean {
@@ -38,8 +55,22 @@ handle(
     'cs:bg:score': ({ texts }, sender) =>
       scoring.submit(`tab:${sender.tab!.id}`, texts.length, async () => {
         const s = await loadSettings();
-        return hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
+        const res = await hostRequest('bg:host:score', { texts, detector: s.detector, sensitivity: s.sensitivity });
+        // The page scan includes a downloaded zero-shot detector only where it runs on WebGPU.
+        if (!s.zeroShot) return res;
+        const z = await zeroShotScores(texts, true).catch(() => null);
+        return Array.isArray(z) ? { ...res, zeroShot: z } : res;
+      }) as Promise<{ verdicts: Verdict[]; zeroShot?: Verdict[] }>,
+    // The deep check: on any backend, in the tab's lane like every other scoring job.
+    'cs:bg:deep': ({ texts }, sender) =>
+      scoring.submit(`tab:${sender.tab!.id}`, texts.length, async () => {
+        const z = await zeroShotScores(texts, false);
+        return Array.isArray(z) ? { verdicts: z } : { error: DEEP_WORDS[z as keyof typeof DEEP_WORDS] ?? DEEP_WORDS.unknown };
       }),
+    'ui:bg:zeroshot-status': async () => {
+      const s = await loadSettings();
+      return s.zeroShot ? hostRequest('bg:host:zeroshot-status', { detector: s.zeroShot }) : null;
+    },
     'cs:bg:report': async ({ flagged, total, since }, sender) => {
       // Each frame reports its own counts; the badge shows the tab's sum.
       await frameReport(sender.tab!.id!, sender.frameId ?? 0, { flagged, total, since: since ?? 0 });
@@ -60,16 +91,20 @@ handle(
 
 /** The context-menu check: score the selection and show it next to the selection in the page. */
 export async function checkSelection(text: string, tab: Tabs.Tab | undefined, frameId = 0): Promise<void> {
-  const { verdicts } = await scoring.submit('menu', 1, async () => {
+  const res = await scoring.submit('menu', 1, async () => {
     const s = await loadSettings();
-    return hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+    const main = await hostRequest('bg:host:score', { texts: [text], detector: s.detector, sensitivity: s.sensitivity });
+    // A check someone asked for: the zero-shot detector too, on any backend, when one is on and downloaded.
+    const z = s.zeroShot ? await zeroShotScores([text], false).catch(() => null) : null;
+    return Array.isArray(z) ? { ...main, zeroShot: z } : main;
   });
-  const verdict = verdicts[0]!;
+  const verdict = res.verdicts![0]!;
+  const zeroShot = res.verdicts && 'zeroShot' in res ? res.zeroShot?.[0] : undefined;
   if (tab?.id === undefined) return;
   try {
     await injectContentScript(tab.id, frameId);
     // The result shows next to the selection, in the frame where it was made.
-    await requestTab(tab.id, 'bg:cs:selection', { text, verdict }, frameId);
+    await requestTab(tab.id, 'bg:cs:selection', { text, verdict, ...(zeroShot ? { zeroShot } : {}) }, frameId);
   } catch (err) {
     console.warn('Telltale:', describeInjectError(err));
   }

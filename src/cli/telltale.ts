@@ -73,7 +73,7 @@ async function scoreJsonl(detector: Detector, file: string, sensitivity: Sensiti
       if (p.text === null) out.push(JSON.stringify({ id: p.id, p_machine: null, state: 'error', flagged: false, ...(raw ? { raw: null } : {}), error: p.error }));
       else out.push(jsonlLine(p.id, verdicts[j++]!, raw));
     }
-    if (out.length) process.stdout.write(out.join('\n') + '\n');
+    if (out.length) process.stdout.write(`${out.join('\n')}\n`);
     pending = [];
   };
   let lineNo = 0;
@@ -100,7 +100,7 @@ async function check(detector: Detector, file: string, sensitivity: Sensitivity,
   const paragraphs = splitParagraphs(text);
   const verdicts = await judge(detector, paragraphs, { sensitivity });
   if (json) {
-    process.stdout.write(JSON.stringify(paragraphs.map((p, i) => ({ index: i + 1, text: p, ...verdicts[i] })), null, 2) + '\n');
+    process.stdout.write(`${JSON.stringify(paragraphs.map((p, i) => ({ index: i + 1, text: p, ...verdicts[i] })), null, 2)}\n`);
     return;
   }
   const uncalibrated = detector.calibrated === false;
@@ -126,7 +126,7 @@ async function check(detector: Detector, file: string, sensitivity: Sensitivity,
   const flagged = verdicts.filter((v) => v.flagged).length;
   const unclear = verdicts.filter((v) => v.level === 'unclear').length;
   out.push('', `${flagged} of ${count('scored')} judged paragraphs likely machine-generated, ${unclear} unclear; ${count('too-short')} too short; ${count('unsupported')} not judged; ${count('error')} errors.`);
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -148,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const [command, file] = positionals;
   if (values.help || !command) {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
   if (!SENSITIVITIES.includes(values.sensitivity as Sensitivity)) throw new UsageError(`unknown sensitivity "${values.sensitivity}"`);
@@ -193,7 +193,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     const usage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`telltale: ${err instanceof Error ? err.message : String(err)}\n${usage ? USAGE + '\n' : ''}`);
+    process.stderr.write(`telltale: ${err instanceof Error ? err.message : String(err)}\n${usage ? `${USAGE}\n` : ''}`);
     process.exit(usage ? 2 : 1);
   },
 );

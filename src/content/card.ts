@@ -6,6 +6,7 @@
 import type { Verdict } from '../core/types.ts';
 import { t } from '../shared/i18n.ts';
 import { detectorName, partsLine, reasonText, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
+import { zeroShotLine } from '../shared/zeroshot-words.ts';
 import { levelOf } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
 import { themeAt, type Theme } from './theme.ts';
@@ -20,7 +21,7 @@ interface Anchor {
 }
 
 /** Builds the card's content for a verdict, in the colours of `theme` (the page's under it). Exported for tests. */
-export function buildCardContent(doc: Document, v: Verdict, opts: { title?: string; text?: string; theme?: Theme } = {}): HTMLElement {
+export function buildCardContent(doc: Document, v: Verdict, opts: { title?: string; text?: string; theme?: Theme; zeroShot?: Verdict } = {}): HTMLElement {
   const el = (tag: string, cls?: string, text?: string): HTMLElement => {
     const e = doc.createElement(tag);
     if (cls) e.className = cls;
@@ -57,6 +58,8 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
   const parts = partsLine(v);
   const name = detectorName(v.detector);
   if (name) card.append(el('div', 'meta', parts ? t('cardModelParts', name, parts) : t('cardModel', name)));
+  // A zero-shot detector beside it: its own reading, never a level or flag while it is uncalibrated.
+  if (opts.zeroShot) card.append(el('div', 'meta zero-shot', zeroShotLine(opts.zeroShot)));
   return card;
 }
 
@@ -115,7 +118,7 @@ export class FloatingCard {
   }
 
   /** Shows the card for `v` next to `anchor`; `near` is the element it is about (its page colours set the card's theme). */
-  show(anchor: Anchor, v: Verdict, opts: { title?: string; text?: string; near?: Element | null } = {}): void {
+  show(anchor: Anchor, v: Verdict, opts: { title?: string; text?: string; near?: Element | null; zeroShot?: Verdict } = {}): void {
     const root = this.ensureHost();
     if (!root || !this.host) return;
     const card = buildCardContent(this.doc, v, { ...opts, theme: themeAt(this.doc, opts.near) });
@@ -211,7 +214,7 @@ function deepActive(doc: Document): Element | null {
 
 export interface HoverSource {
   /** The judged paragraph on an event path (`null` when none): its element and verdict. */
-  find(path: EventTarget[]): { el: Element; verdict: Verdict } | null;
+  find(path: EventTarget[]): { el: Element; verdict: Verdict; zeroShot?: Verdict } | null;
 }
 
 /**
@@ -225,9 +228,9 @@ export function attachHoverCard(doc: Document, card: FloatingCard, source: Hover
     if (timer !== undefined) win.clearTimeout(timer);
     timer = win.setTimeout(fn, ms);
   };
-  const showFor = (hit: { el: Element; verdict: Verdict }) => {
+  const showFor = (hit: { el: Element; verdict: Verdict; zeroShot?: Verdict }) => {
     if (card.visible && card.subject === hit.el) return;
-    card.show(anchorOf(hit.el), hit.verdict, { near: hit.el });
+    card.show(anchorOf(hit.el), hit.verdict, { near: hit.el, zeroShot: hit.zeroShot });
     card.subject = hit.el;
   };
   const path = (e: Event): EventTarget[] => (typeof e.composedPath === 'function' ? e.composedPath() : e.target ? [e.target] : []);

@@ -20,7 +20,7 @@ import { t } from '../shared/i18n.ts';
 
 const GUARD = Symbol.for('telltale.content.v1');
 
-const signatureOf = (s: Settings) => `${s.sensitivity}|${s.detector}`;
+const signatureOf = (s: Settings) => `${s.sensitivity}|${s.detector}|${s.zeroShot ?? ''}`;
 
 /** Paragraphs with a visible mark (the hover card and the mark commands are for these). */
 function isMarked(rec: Rec): boolean {
@@ -35,6 +35,7 @@ function init(doc: Document): void {
     marks,
     isOwn,
     score: (texts) => request('cs:bg:score', { texts }),
+    deepScore: (texts) => request('cs:bg:deep', { texts }),
     report: (flagged, total) => request('cs:bg:report', { flagged, total, since }),
   });
   // Each frame reports for itself; its document's time origin tells the background which document
@@ -60,7 +61,7 @@ function init(doc: Document): void {
         if (!(t instanceof Element)) continue;
         const rec = scanner.recOf(t);
         if (!rec) continue;
-        return isMarked(rec) ? { el: rec.el, verdict: rec.verdict! } : null;
+        return isMarked(rec) ? { el: rec.el, verdict: rec.verdict!, zeroShot: scanner.zeroShotOf(rec) } : null;
       }
       return null;
     },
@@ -76,9 +77,9 @@ function init(doc: Document): void {
   doc.addEventListener('keydown', closeSelection, { capture: true, passive: true });
   doc.addEventListener('mousedown', closeSelection, { capture: true, passive: true });
 
-  const showSelection = (text: string, verdict: Verdict) => {
-    selection = { text, verdict };
-    selectionCard.show(selectionAnchor(doc), verdict, { title: t('cardSelectionTitle'), text, near: selectionElement(doc) });
+  const showSelection = (text: string, verdict: Verdict, zeroShot?: Verdict) => {
+    selection = { text, verdict, ...(zeroShot ? { zeroShot } : {}) };
+    selectionCard.show(selectionAnchor(doc), verdict, { title: t('cardSelectionTitle'), text, near: selectionElement(doc), zeroShot });
   };
 
   const reveal = (key: string): boolean => {
@@ -101,7 +102,7 @@ function init(doc: Document): void {
     // Focusable for this visit only; the tabindex goes when focus leaves.
     focusTransiently(el, { preventScroll: true });
     if (rec.verdict) {
-      hoverCard.show(anchorOf(el), rec.verdict, { near: el });
+      hoverCard.show(anchorOf(el), rec.verdict, { near: el, zeroShot: scanner.zeroShotOf(rec) });
       hoverCard.subject = el;
     }
     return true;
@@ -122,7 +123,7 @@ function init(doc: Document): void {
     focusTransiently(target);
     const rec = scanner.recOf(target);
     if (rec?.verdict) {
-      hoverCard.show(anchorOf(target), rec.verdict);
+      hoverCard.show(anchorOf(target), rec.verdict, { zeroShot: scanner.zeroShotOf(rec) });
       hoverCard.subject = target;
     }
     return true;
@@ -137,10 +138,14 @@ function init(doc: Document): void {
         whenReady(doc, () => scanner.start());
         return { ok: true } as const;
       },
-      'bg:cs:selection': ({ text, verdict }) => {
-        showSelection(text, verdict);
+      'bg:cs:selection': ({ text, verdict, zeroShot }) => {
+        showSelection(text, verdict, zeroShot);
         return { ok: true } as const;
       },
+      'ui:cs:deep': ({ action }) =>
+        action === 'start'
+          ? scanner.startDeep() ? { ok: true } : { ok: false, error: 'A deep check is running already.' }
+          : { ok: scanner.cancelDeep() },
       'bg:cs:mark': ({ direction }) => ({ ok: moveToMark(direction) }),
       'bg:cs:settings': ({ settings }) => {
         scanner.refresh(signatureOf(settings));

@@ -7,7 +7,7 @@
  * and a fake scorer. Truth lives in the WeakMap `recs`; the data attributes are output only.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
-import { isVerdict, LIMITS, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { isVerdict, LIMITS, type DeepProgress, type PageReport, type ReportItem } from '../protocol/messages.ts';
 import { BUSY_MESSAGE } from '../core/fair-queue.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
@@ -31,6 +31,11 @@ export interface ScannerOptions {
   sliceElements: number;
   /** Delay before content added to the page is scanned (mutations come in bursts). */
   mutationDelayMs: number;
+  /**
+   * History navigation (popstate, hashchange) rescans the whole document once this long after the
+   * first event: events in between join that rescan (a page can fire them in a loop).
+   */
+  rescanDelayMs: number;
   /** Delay before a failed request is retried once. */
   retryMs: number;
   /** A request unanswered this long counts as failed (a first model load can take a while). */
@@ -53,6 +58,7 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   sliceMs: 8,
   sliceElements: 2000,
   mutationDelayMs: 150,
+  rescanDelayMs: 400,
   retryMs: 1000,
   requestTimeoutMs: 180_000,
   errorRetryMs: 2_000,
@@ -62,7 +68,10 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
 
 export interface ScannerDeps {
   doc: Document;
-  score(texts: string[]): Promise<{ verdicts: Verdict[] }>;
+  /** `zeroShot`: the zero-shot detector's verdicts beside the page detector's (the scan on WebGPU). */
+  score(texts: string[]): Promise<{ verdicts: Verdict[]; zeroShot?: Verdict[] }>;
+  /** The deep check: one paragraph at a time with the zero-shot detector (`error`: why it cannot run). */
+  deepScore?(texts: string[]): Promise<{ verdicts?: Verdict[]; error?: string }>;
   /** Called after each batch (badge count). Errors are ignored. */
   report?(flagged: number, total: number): unknown;
   marks?: MarksSink;
@@ -123,13 +132,21 @@ export class Scanner {
   private order: Rec[] = [];
   /** Verdicts by text, for the current settings generation. */
   private readonly cache = new Map<string, Verdict>();
+  /** The zero-shot detector's verdicts by text (same generation), shown beside the page detector's. */
+  private readonly zeroShot = new Map<string, Verdict>();
+  /** The deep check in progress or last run (this settings generation). */
+  private deep: (DeepProgress & { gen: number; stop: boolean }) | null = null;
+  /** Deep-check requests sent so far (tests: Cancel stops them). */
+  deepRequests = 0;
   /** Texts sent and not answered yet, with the paragraphs waiting for them. */
   private waiting = new Map<string, Rec[]>();
   private queue = new Set<Rec>();
   private priority = new Set<Rec>();
   private takeBudgetSpent = false;
   private readonly flaggedRecs = new Set<Rec>();
-  private walkers: Generator<Candidate | null, void, void>[] = [];
+  /** Walks in progress, each over its root; a new walk of a root replaces those of what it contains. */
+  private rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  private walkers: { root: Node; started: boolean; it: Generator<Candidate | null, void, void> }[] = [];
   private inFlight = 0;
   private gen = 0;
   private seq = 0;
@@ -167,7 +184,7 @@ export class Scanner {
   }
 
   get isScanning(): boolean {
-    return this.started && (this.walkers.length > 0 || this.queue.size > 0 || this.inFlight > 0 || this.pendingRoots.size > 0);
+    return this.started && (this.walkers.length > 0 || this.rescanTimer !== undefined || this.queue.size > 0 || this.inFlight > 0 || this.pendingRoots.size > 0);
   }
 
   /** Starts scanning the document (idempotent). */
@@ -179,11 +196,17 @@ export class Scanner {
       return;
     }
     this.started = true;
-    this.walkers.push(walkCandidates(this.doc, this.extractOpts));
+    this.walk(this.doc);
     this.observe(this.doc);
     this.setUpIntersection();
     const win = this.doc.defaultView;
-    const rescan = () => this.addRoot(this.doc.documentElement);
+    const rescan = () => {
+      if (this.rescanTimer !== undefined) return;
+      this.rescanTimer = setTimeout(() => {
+        this.rescanTimer = undefined;
+        this.addRoot(this.doc.documentElement);
+      }, this.opts.rescanDelayMs);
+    };
     win?.addEventListener('popstate', rescan);
     win?.addEventListener('hashchange', rescan);
     this.kick();
@@ -196,7 +219,8 @@ export class Scanner {
     if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
     if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
-    this.mutationTimer = this.deferTimer = this.errorTimer = undefined;
+    if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
+    this.mutationTimer = this.deferTimer = this.errorTimer = this.rescanTimer = undefined;
     this.walkers = [];
     this.queue.clear();
     this.priority.clear();
@@ -223,6 +247,8 @@ export class Scanner {
     this.gen++;
     this.detector = null;
     this.cache.clear();
+    this.zeroShot.clear();
+    if (this.deep) this.deep.stop = true;
     this.waiting = new Map();
     for (const r of this.order) {
       if (!r.el.isConnected) continue;
@@ -267,6 +293,8 @@ export class Scanner {
     return this.order.map((r) => {
       const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
       if (r.verdict) item.verdict = r.verdict;
+      const z = this.zeroShot.get(r.text);
+      if (z) item.zeroShot = z;
       return item;
     });
   }
@@ -315,7 +343,62 @@ export class Scanner {
   report(url: string, selection?: PageReport['selection']): PageReport {
     const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
     if (selection) rep.selection = selection;
+    if (this.deep && this.deep.gen === this.gen) {
+      const { gen: _g, stop: _s, ...progress } = this.deep;
+      rep.deep = progress;
+    }
     return rep;
+  }
+
+  /** The zero-shot verdict of a paragraph, if it has one (hover card). */
+  zeroShotOf(rec: Rec): Verdict | undefined {
+    return this.zeroShot.get(rec.text);
+  }
+
+  /**
+   * The deep check: every paragraph on the page that has no zero-shot verdict yet, in page order, one
+   * request of one paragraph at a time (on wasm each costs seconds), with progress in the report.
+   * `cancelDeep` stops it: no request is sent after the one in flight. Returns false when one runs already.
+   */
+  startDeep(): boolean {
+    if (!this.deps.deepScore || (this.deep?.running && this.deep.gen === this.gen)) return false;
+    const todo = this.marked((r) => r.state === 'scored' || r.state === 'too-short').filter((r) => !this.zeroShot.has(r.text));
+    const texts = [...new Set(todo.map((r) => r.text))];
+    const run = { gen: this.gen, stop: false, done: 0, total: texts.length, running: texts.length > 0 };
+    this.deep = run;
+    void (async () => {
+      for (const t of texts) {
+        if (run.stop || run.gen !== this.gen) break;
+        if (this.zeroShot.has(t)) {
+          run.done++;
+          continue;
+        }
+        this.deepRequests++;
+        let res: { verdicts?: Verdict[]; error?: string };
+        try {
+          res = await this.deps.deepScore!([t]);
+        } catch (err) {
+          res = { error: `Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) };
+        }
+        if (run.gen !== this.gen) break;
+        const v = res?.verdicts?.[0];
+        if (!isVerdict(v)) {
+          Object.assign(run, { error: typeof res?.error === 'string' ? res.error.slice(0, 300) : 'The detector gave no usable answer.' });
+          break;
+        }
+        this.zeroShot.set(t, v);
+        run.done++;
+      }
+      run.running = false;
+      if (run.stop && run.done < run.total) Object.assign(run, { cancelled: true });
+    })();
+    return true;
+  }
+
+  cancelDeep(): boolean {
+    if (!this.deep?.running) return false;
+    this.deep.stop = true;
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -383,6 +466,21 @@ export class Scanner {
     }
   }
 
+  /**
+   * Starts a walk over `root`, unless one of it (or of something around it) is already waiting to
+   * start. Waiting walks of what `root` contains are dropped, the new one covers them; one already
+   * under way over `root` itself goes on, and the new one follows it. Without this, a page firing
+   * popstate every 150 ms queued a walk of the whole document each time: with 5,000 paragraphs the
+   * walks never ended, and while walks run only visible paragraphs are scored, so the rest stayed
+   * pending (fuzz seed 1, pages 100, 107, 202 and six more).
+   */
+  private walk(root: Document | ShadowRoot | Element): void {
+    const top: Node = root.nodeType === 1 && root === this.doc.documentElement ? this.doc : root;
+    if (this.walkers.some((w) => !w.started && (w.root === top || w.root.contains(top)))) return;
+    this.walkers = this.walkers.filter((w) => (w.root === top ? w.started : !top.contains(w.root)));
+    this.walkers.push({ root: top, started: false, it: walkCandidates(top as Document | ShadowRoot | Element, this.extractOpts) });
+  }
+
   /** Runs the walkers until the slice budget is spent; returns the candidates found. */
   private walkSlice(): Candidate[] {
     const out: Candidate[] = [];
@@ -391,8 +489,9 @@ export class Scanner {
     while (this.walkers.length) {
       const w = this.walkers[0]!;
       let r: IteratorResult<Candidate | null, void>;
+      w.started = true;
       try {
-        r = w.next();
+        r = w.it.next();
       } catch {
         r = { done: true, value: undefined };
       }
@@ -533,7 +632,7 @@ export class Scanner {
     this.inFlight++;
     this.requests++;
     // A synchronous throw, a rejection and no answer at all all end as a rejection here.
-    const p = new Promise<{ verdicts: Verdict[] }>((resolve, reject) => {
+    const p = new Promise<{ verdicts: Verdict[]; zeroShot?: Verdict[] }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the detector did not answer in time')), this.opts.requestTimeoutMs);
       Promise.resolve()
         .then(() => this.deps.score(texts))
@@ -573,6 +672,8 @@ export class Scanner {
           const ok = isVerdict(v);
           const cacheable = ok && v.state !== 'error';
           if (cacheable) this.remember(t, v);
+          const z = Array.isArray(res.zeroShot) ? res.zeroShot[i] : undefined;
+          if (isVerdict(z) && z.state !== 'error') this.zeroShot.set(t, z);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
             if (--budget < 0 && cacheable) this.enqueue(rec);
@@ -627,6 +728,10 @@ export class Scanner {
     if (this.cache.size > CACHE_MAX) {
       const oldest = this.cache.keys().next();
       if (!oldest.done) this.cache.delete(oldest.value);
+    }
+    if (this.zeroShot.size > CACHE_MAX) {
+      const oldest = this.zeroShot.keys().next();
+      if (!oldest.done) this.zeroShot.delete(oldest.value);
     }
   }
 
@@ -744,7 +849,7 @@ export class Scanner {
       let el: Element | null = n.nodeType === 1 ? (n as Element) : n.nodeType === 11 ? null : n.parentElement;
       if (n.nodeType === 11) {
         // A shadow root's own content changed: walk its host's shadow.
-        this.walkers.push(walkCandidates(n as ShadowRoot, this.extractOpts));
+        this.walk(n as ShadowRoot);
         continue;
       }
       if (!el) continue;
@@ -772,7 +877,7 @@ export class Scanner {
       while (el && el.parentElement && isInlineLike(el)) el = el.parentElement;
       if (!el || seen.has(el) || inPrunedContext(el, this.extractOpts)) continue;
       seen.add(el);
-      this.walkers.push(walkCandidates(el, this.extractOpts));
+      this.walk(el);
     }
     this.kick();
   }

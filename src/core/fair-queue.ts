@@ -56,7 +56,10 @@ export class FairQueue<T> {
       return new Promise<T>((_, reject) => setTimeout(() => reject(new Error(BUSY_MESSAGE)), this.opts.busyDelayMs));
     }
     return new Promise<T>((resolve, reject) => {
-      if (!l) this.lanes.set(lane, (l = { jobs: [], queued: 0, deficit: 0 }));
+      if (!l) {
+        l = { jobs: [], queued: 0, deficit: 0 };
+        this.lanes.set(lane, l);
+      }
       l.jobs.push({ size, run, resolve, reject });
       l.queued += size;
       this.pump();

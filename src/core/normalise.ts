@@ -32,8 +32,12 @@ const TYPOGRAPHY: Record<string, string> = {
   '…': '...',
 };
 
-/** Invisible or formatting characters that carry no text: zero-width, joiners, soft hyphen, bidi controls, BOM. */
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+/**
+ * Invisible or formatting characters that carry no text: zero-width, joiners, soft hyphen, bidi controls, BOM.
+ * One UTF-16 unit per match; the combining ones (grapheme joiner, variation selectors) are alternatives of
+ * their own rather than members of the class, which reads as if they combined with the character before.
+ */
+const INVISIBLE = /[\u00AD\u061C\u115F\u1160\u17B4\u17B5\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFEFF\uFFA0]|\u034F|[\u180B-\u180F]|[\uFE00-\uFE0F]/g;
 const ODD_SPACE = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t\v\f\r]/g;
 const ASCII_LETTER = /^[A-Za-z]$/;
 const charClass = (chars: string[]) => chars.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('');
@@ -71,7 +75,10 @@ export interface Normalised {
 export function repair(input: string): Normalised {
   const report: NormalisationReport = { homoglyphs: 0, invisibles: 0, other: 0 };
   const text = input
-    .replace(INVISIBLE, () => (report.invisibles++, ''))
+    .replace(INVISIBLE, () => {
+      report.invisibles++;
+      return '';
+    })
     .replace(LOOKALIKE_RE, (ch) => {
       const m = lookalikeOf(ch);
       if (m === undefined) return ch;

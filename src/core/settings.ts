@@ -3,7 +3,7 @@
  * instead of breaking the extension. Pure; storage access is in src/shared/settings.ts.
  */
 import { DEFAULT_SENSITIVITY, SENSITIVITIES, type Sensitivity } from './types.ts';
-import type { Settings } from '../protocol/messages.ts';
+import { isZeroShotId, type Settings } from '../protocol/messages.ts';
 
 /**
  * The default: the built-in detector, or the calibrated combination of it with a downloaded RoBERTa
@@ -19,6 +19,8 @@ const DETECTOR_LABELS: Record<string, string> = {
   'roberta-large': 'RoBERTa-large',
   combined: 'Combined',
   auto: 'Automatic',
+  'fast-detectgpt': 'Fast-DetectGPT',
+  binoculars: 'Binoculars',
 };
 
 /** A detector id as people read it (an unknown id, e.g. a model from `--hub`, as itself). */
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   autoScan: false,
   sites: {},
   detector: DEFAULT_DETECTOR,
+  zeroShot: null,
 });
 
 export function sanitiseSettings(raw: unknown): Settings {
@@ -44,6 +47,7 @@ export function sanitiseSettings(raw: unknown): Settings {
     autoScan: typeof r.autoScan === 'boolean' ? r.autoScan : DEFAULT_SETTINGS.autoScan,
     sites,
     detector: typeof r.detector === 'string' && r.detector.length < 100 ? r.detector : DEFAULT_SETTINGS.detector,
+    zeroShot: isZeroShotId(r.zeroShot) ? r.zeroShot : null,
   };
 }
 

@@ -33,7 +33,8 @@ export function applyFrameReport(state: TabFrames | undefined, frameId: number, 
   const ids = Object.keys(next);
   if (ids.length > MAX_FRAMES_PER_TAB) {
     // Keep the top frame and the most recently started documents.
-    ids.filter((id) => id !== '0').sort((a, b) => next[a]!.since - next[b]!.since).slice(0, ids.length - MAX_FRAMES_PER_TAB).forEach((id) => delete next[id]);
+    const oldest = ids.filter((id) => id !== '0').sort((a, b) => next[a]!.since - next[b]!.since).slice(0, ids.length - MAX_FRAMES_PER_TAB);
+    for (const id of oldest) delete next[id];
   }
   return next;
 }

@@ -12,5 +12,5 @@ export function splitParagraphs(text: string): string[] {
 /** A one-line preview of a paragraph. */
 export function preview(text: string, max = 80): string {
   const one = text.replace(/\s+/g, ' ').trim();
-  return one.length <= max ? one : one.slice(0, max - 1) + '…';
+  return one.length <= max ? one : `${one.slice(0, max - 1)}…`;
 }

@@ -51,7 +51,7 @@ export function vocabularyOf(tokenizerJson: Uint8Array): Map<string, number> {
   const out = new Map<string, number>();
   const v = tj.model?.vocab;
   // BPE/WordPiece: an object; Unigram: a list of [piece, score] whose index is the id.
-  if (Array.isArray(v)) v.forEach(([piece], i) => out.set(piece, i));
+  if (Array.isArray(v)) for (const [i, [piece]] of v.entries()) out.set(piece, i);
   else for (const [k, id] of Object.entries(v ?? {})) out.set(k, id);
   for (const t of tj.added_tokens ?? []) out.set(t.content, t.id);
   return out;

@@ -7,8 +7,10 @@ import { createCombinedDetector } from '../core/roberta/combine.ts';
 import { COMBINED } from '../core/roberta/registry.ts';
 import { AUTO_DETECTOR } from '../core/settings.ts';
 import type { Backend } from '../core/runtime.ts';
+import type { Variant } from '../core/hub/registry.ts';
 import type { Detector } from '../core/types.ts';
-import type { ModelEntryStatus } from '../protocol/messages.ts';
+import type { ModelEntryStatus, ZeroShotStatus } from '../protocol/messages.ts';
+import { findZeroShot } from '../core/zeroshot/registry.ts';
 import { createHubModelManager } from './model-store.ts';
 import type { LoadedDetector } from './service.ts';
 
@@ -17,15 +19,20 @@ export function createHubModels(
   bundled: (path: string) => Promise<Uint8Array>,
   loadEmbedded: (backend: Backend) => Promise<LoadedDetector>,
   hubUrl?: string,
+  lmVariant?: Variant,
 ) {
   // Whether the combination's Hub model is ready, known from the last listing; every change re-lists.
   let combinable: Promise<boolean> | null = null;
+  // The models downloaded, known from the last listing (every download and delete re-lists).
+  let ready: Promise<Set<string>> | null = null;
+  const readySet = (models: readonly ModelEntryStatus[]) => new Set(models.filter((m) => m.state === 'ready').map((m) => m.id));
   const manager = createHubModelManager(
     (models) => {
       combinable = Promise.resolve(isCombinable(models));
+      ready = Promise.resolve(readySet(models));
       onChange(models);
     },
-    { bundled, hubUrl },
+    { bundled, hubUrl, lmVariant },
   );
   // A download cut short by a closed browser or a crashed host goes on where it stopped.
   void manager.resumeInterrupted().catch(() => undefined);
@@ -33,6 +40,12 @@ export function createHubModels(
     list: manager.list,
     download: manager.download,
     remove: manager.remove,
+    async zeroShotStatus(id: string): Promise<ZeroShotStatus | null> {
+      const z = findZeroShot(id);
+      if (!z) return null;
+      ready ??= manager.list().then(readySet, () => new Set<string>());
+      return { detector: id, ready: (await ready).has(id), backend: await manager.backend(), calibrated: z.calibration !== null };
+    },
     /** `auto`: the combination once its Hub model is ready, else the built-in detector. Other ids stay. */
     async resolve(id: string): Promise<string> {
       if (id !== AUTO_DETECTOR) return id;

@@ -8,6 +8,7 @@ import { configureRuntime } from '../core/runtime.ts';
 import { ORT_DIR, ORT_WASM } from '../core/runtime-files.ts';
 import { envelope, type Req } from '../protocol/messages.ts';
 import { extensionFile } from './extension-files.ts';
+import type { Variant } from '../core/hub/registry.ts';
 import { hostHandlers } from './handlers.ts';
 import type { ModelManager } from './models.ts';
 import { createHubModels } from './hub-models.ts';
@@ -17,14 +18,19 @@ import { DetectorService, type DetectorFactory } from './service.ts';
  * The Hub (or a mirror) that models come from: a build option (`npm run build -- --hub-url URL`) for
  * managed installs behind a mirror, and for the tests' local mock Hub. Default: huggingface.co.
  */
-async function hubSource(): Promise<string | undefined> {
+async function hubSource(): Promise<{ hubUrl?: string; lmVariant?: Variant }> {
   try {
-    const { hubUrl } = JSON.parse(new TextDecoder().decode(await extensionFile('models/hub-source.json'))) as { hubUrl?: unknown };
-    return typeof hubUrl === 'string' && /^https?:\/\//.test(hubUrl) ? hubUrl : undefined;
+    const { hubUrl, lmVariant } = JSON.parse(new TextDecoder().decode(await extensionFile('models/hub-source.json'))) as { hubUrl?: unknown; lmVariant?: unknown };
+    return {
+      ...(typeof hubUrl === 'string' && /^https?:\/\//.test(hubUrl) ? { hubUrl } : {}),
+      // The language models' ONNX file for a managed install (`npm run build -- --lm-variant=fp32`).
+      ...(LM_VARIANTS.includes(lmVariant as Variant) ? { lmVariant: lmVariant as Variant } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
+const LM_VARIANTS: readonly Variant[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 export function startHost() {
   configureRuntime({ wasmUrl: browser.runtime.getURL(`${ORT_DIR}/${ORT_WASM}`), threads: 1 });
@@ -43,10 +49,11 @@ export function startHost() {
     pushStatus: (s) => push('host:ui:status', s),
     resolve: (id): Promise<string> => hub.resolve(id),
   });
-  const hubP: Promise<ReturnType<typeof createHubModels>> = hubSource().then((url) =>
-    createHubModels((models) => push('host:ui:models', { models }), extensionFile, () => service.load('embedded'), url),
+  const hubP: Promise<ReturnType<typeof createHubModels>> = hubSource().then((src) =>
+    createHubModels((models) => push('host:ui:models', { models }), extensionFile, () => service.load('embedded'), src.hubUrl, src.lmVariant),
   );
   const hub: ModelManager & Pick<ReturnType<typeof createHubModels>, 'load' | 'resolve'> = {
+    zeroShotStatus: (id) => hubP.then((h) => h.zeroShotStatus(id)),
     list: () => hubP.then((h) => h.list()),
     download: (id) => hubP.then((h) => h.download(id)),
     remove: (id) => hubP.then((h) => h.remove(id)),

@@ -12,6 +12,7 @@ import { HubClient, type WantedFile } from '../core/hub/download.ts';
 import { isQuotaError, LayeredFileStore, STORAGE_FULL, type FileStore } from '../core/hub/store.ts';
 import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
 import { chooseVariant, REGISTRY, type RegistryEntry } from '../core/roberta/registry.ts';
+import type { Variant } from '../core/hub/registry.ts';
 import { createZeroShotHubDetector, lmFiles, zeroShotRepos } from '../core/zeroshot/hub.ts';
 import { ZEROSHOT, type ZeroShotEntry } from '../core/zeroshot/registry.ts';
 import { pickBackend, webGpuFeatures, type Backend } from '../core/runtime.ts';
@@ -191,6 +192,12 @@ export interface HubModelManagerOptions {
   /** The zero-shot detectors offered (default: the registry's). */
   zeroShot?: readonly ZeroShotEntry[];
   allowWebGpu?: boolean;
+  /**
+   * The language models' ONNX file, whatever the backend (`models/hub-source.json` `lmVariant`, for a
+   * managed install that wants the full-precision file, and for the tests that compare with the fp32
+   * reference). Default: chooseLmVariant for the backend.
+   */
+  lmVariant?: Variant;
 }
 
 /** One repo's share of a downloadable detector: what to fetch for this browser's variant. */
@@ -219,6 +226,8 @@ interface Downloadable {
  */
 export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => void, opts: HubModelManagerOptions = {}): ModelManager & {
   load(id: string, backend: Backend, onProgress: (p: number) => void, embedded?: (f: string) => Promise<Uint8Array>): Promise<LoadedDetector>;
+  /** The backend models run on here (WebGPU when the browser gives an adapter). */
+  backend(): Promise<Backend>;
   /** Restarts downloads that a closed host left unfinished (call once when the host starts). */
   resumeInterrupted(): Promise<string[]>;
   client: HubClient;
@@ -247,7 +256,7 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
     async parts() {
       const { backend, features } = await where();
       return Promise.all(zeroShotRepos(z).map(async ({ repo }) => {
-        const f = await lmFiles(repo, { backend, gpuFeatures: features });
+        const f = await lmFiles(repo, { backend, gpuFeatures: features, variant: opts.lmVariant });
         const variant = f.entry?.variants[f.variant];
         return { repo: f.repo, revision: f.revision, files: f.files, bytes: variant?.size ?? variant?.approxBytes ?? 0 };
       }));
@@ -317,6 +326,7 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
   return {
     client,
     list,
+    backend: () => where().then((w) => w.backend),
     async resumeInterrupted() {
       const ids: string[] = [];
       for (const d of items) {
@@ -352,7 +362,7 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
       if (!d) throw new Error(`unknown detector "${id}"`);
       const progress = (p: { allLoaded?: number; allTotal?: number }) => onProgress(p.allTotal ? (p.allLoaded ?? 0) / p.allTotal : 0);
       if (d.kind === 'zero-shot') {
-        const z = await createZeroShotHubDetector({ detector: id, store, client, backend, onProgress: progress });
+        const z = await createZeroShotHubDetector({ detector: id, store, client, backend, onProgress: progress, variant: opts.lmVariant });
         push(true);
         return { detector: z, backend: z.backend };
       }

@@ -34,8 +34,8 @@ export class NodeFileStore implements FileStore {
   async put(key: string, data: Uint8Array) {
     const p = this.path(key);
     await mkdir(dirname(p), { recursive: true });
-    await writeFile(p + '.tmp', data);
-    await rename(p + '.tmp', p);
+    await writeFile(`${p}.tmp`, data);
+    await rename(`${p}.tmp`, p);
   }
   async append(key: string, chunk: Uint8Array) {
     const p = this.path(key);

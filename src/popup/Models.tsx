@@ -17,8 +17,10 @@ import {
   modelStateText,
   statusView,
   storageUsed,
+  zeroShotChoices,
 } from './model.ts';
 import { t } from '../shared/i18n.ts';
+import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
 
 export function StatusLine({ state }: { state: StatusState }) {
   const view = statusView(state.status);
@@ -71,6 +73,33 @@ export function DetectorSelect(props: {
           </option>
         ))}
       </select>
+    </div>
+  );
+}
+
+/** The zero-shot detector that runs beside the one above (downloaded ones only). */
+export function ZeroShotSelect(props: { settings: Settings; save: (p: Partial<Settings>) => void; models: ModelEntryStatus[] | null }) {
+  const choices = zeroShotChoices(props.models ?? [], props.settings.zeroShot);
+  if (choices.length < 2) return null;
+  return (
+    <div class="field">
+      <label for="zeroshot-select">{ZEROSHOT_WORDS.select}</label>
+      <select
+        id="zeroshot-select"
+        data-testid="zeroshot-select"
+        aria-describedby="zeroshot-hint"
+        value={props.settings.zeroShot ?? ''}
+        onChange={(e) => props.save({ zeroShot: (e.currentTarget as HTMLSelectElement).value || null })}
+      >
+        {choices.map((c) => (
+          <option key={c.id} value={c.id} disabled={c.disabled}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      <p class="hint" id="zeroshot-hint">
+        {ZEROSHOT_WORDS.selectHint}
+      </p>
     </div>
   );
 }
@@ -145,6 +174,11 @@ export function ModelsSection(props: {
       else {
         const next = detectorAfterDelete(settings.detector, id, COMBINED?.of[1]);
         if (next) await save({ detector: next });
+        // A zero-shot detector whose model went (a shared language model takes the other one too) is turned off.
+        if (settings.zeroShot) {
+          const after = await api.getModels().catch(() => null);
+          if (after && !after.models.some((m) => m.id === settings.zeroShot && m.state === 'ready')) await save({ zeroShot: null });
+        }
         setNote(t('modelDeleted'));
       }
     } catch (err) {
@@ -158,6 +192,7 @@ export function ModelsSection(props: {
   return (
     <div class={`models${compact ? ' compact' : ''}`} data-testid="models">
       <DetectorSelect settings={settings} save={save} models={list} />
+      <ZeroShotSelect settings={settings} save={save} models={list} />
       {!compact && (
         <p class="hint">{t('modelsHint')}</p>
       )}

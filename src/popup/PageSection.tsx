@@ -3,7 +3,8 @@
  * none), the summary, the selection check and the paragraph list.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { PageReport, ReportItem } from '../protocol/messages.ts';
+import type { PageReport, ReportItem, ZeroShotStatus } from '../protocol/messages.ts';
+import { ZEROSHOT_WORDS, zeroShotLine, zeroShotMethod } from '../shared/zeroshot-words.ts';
 import * as api from './api.ts';
 import { rowId } from './frames.ts';
 import { useInterval } from './hooks.ts';
@@ -202,6 +203,11 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
           {parts}
         </p>
       )}
+      {item.zeroShot && (
+        <p class="parts zero-shot" data-testid="zero-shot">
+          {zeroShotLine(item.zeroShot)}
+        </p>
+      )}
       {evidence.length > 0 && (
         <div class="evidence">
           <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="evidence-toggle">
@@ -235,7 +241,73 @@ export function SelectionCard({ selection }: { selection: NonNullable<PageReport
           {partsText(v)}
         </p>
       )}
+      {selection.zeroShot && (
+        <p class="parts zero-shot" data-testid="zero-shot">
+          {zeroShotLine(selection.zeroShot)}
+        </p>
+      )}
     </section>
+  );
+}
+
+/**
+ * "Deep check this page": the zero-shot detector on every paragraph, one at a time, in the page's
+ * content script (it goes on if the popup closes); progress and Cancel through `ui:cs:deep`.
+ */
+export function DeepCheck(props: { report: PageReport; zeroShot: ZeroShotStatus; tabId: number; onStarted: () => void }) {
+  const { report, zeroShot, tabId } = props;
+  const [note, setNote] = useState<string | null>(null);
+  const [asked, setAsked] = useState(false);
+  const deep = report.deep;
+  const m = zeroShotMethod(zeroShot.detector);
+  const running = !!deep?.running;
+  const act = (action: 'start' | 'cancel') => {
+    setNote(null);
+    setAsked(true);
+    api
+      .deepCheck(tabId, action)
+      .then((r) => {
+        if (!r?.ok && r?.error) setNote(r.error);
+        props.onStarted();
+      })
+      .catch((err) => setNote(describeError(err, 'page')))
+      .finally(() => setAsked(false));
+  };
+  const status = !deep
+    ? null
+    : running
+      ? ZEROSHOT_WORDS.deepProgress(deep.done, deep.total)
+      : deep.error
+        ? deep.error
+        : deep.cancelled
+          ? ZEROSHOT_WORDS.deepCancelled(deep.done, deep.total)
+          : ZEROSHOT_WORDS.deepDone(m, deep.done);
+  return (
+    <div class="deep" data-testid="deep">
+      <div class="page-actions">
+        {running ? (
+          <button type="button" onClick={() => act('cancel')} disabled={asked} data-testid="deep-cancel">
+            {ZEROSHOT_WORDS.deepCancel}
+          </button>
+        ) : (
+          <button type="button" onClick={() => act('start')} disabled={asked || !zeroShot.ready} data-testid="deep-button" aria-describedby="deep-hint">
+            {ZEROSHOT_WORDS.deepButton}
+          </button>
+        )}
+        <span class="deep-status" data-testid="deep-status" role="status" aria-live="polite">
+          {status ?? ''}
+        </span>
+      </div>
+      {running && deep && <progress max={Math.max(1, deep.total)} value={deep.done} aria-label={ZEROSHOT_WORDS.deepButton} data-testid="deep-progress" />}
+      <p class="hint" id="deep-hint">
+        {ZEROSHOT_WORDS.deepHint(m, zeroShot.backend === 'wasm')}
+      </p>
+      {note && (
+        <p class="note warn" role="alert">
+          {note}
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -247,6 +319,10 @@ export function PageSection(props: {
   onOpenOptions: (e: Event) => void;
   /** Flags depend on it: a high score can stay unflagged at low sensitivity. */
   sensitivity?: Sensitivity;
+  /** The zero-shot detector the settings name (null: none): offers the deep check. */
+  zeroShot?: ZeroShotStatus | null;
+  /** Watch the report for a moment (a deep check started). */
+  onDeep?: () => void;
 }) {
   const { page, scan, tabId } = props;
   const [note, setNote] = useState<string | null>(null);
@@ -343,6 +419,9 @@ export function PageSection(props: {
             </button>
           )}
         </div>
+        {props.zeroShot && tabId !== null && s.total > 0 && (
+          <DeepCheck report={report} zeroShot={props.zeroShot} tabId={tabId} onStarted={() => props.onDeep?.()} />
+        )}
       </section>
       {items.length > 0 && tabId !== null && (
         <section class="card list" aria-label={t('popupParagraphs')}>

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import * as api from './api.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
-import { useDetectorStatus, useModels, useSettings } from './hooks.ts';
+import { useDetectorStatus, useModels, useSettings, useZeroShotStatus } from './hooks.ts';
 import { pageAccess } from './model.ts';
 import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
@@ -20,6 +20,7 @@ export function Popup() {
   const models = useModels();
   const { settings, error: settingsError, save } = useSettings();
   const { page, scan, refresh } = usePage(tab, tabError);
+  const zeroShot = useZeroShotStatus(settings?.zeroShot ?? null, models.models);
   const judgedWith = useRef<string | null>(null);
 
   useEffect(() => {
@@ -30,7 +31,7 @@ export function Popup() {
   }, []);
 
   // A new sensitivity or detector changes the page's verdicts: fetch the report again.
-  const signature = settings ? `${settings.sensitivity}|${settings.detector}` : null;
+  const signature = settings ? `${settings.sensitivity}|${settings.detector}|${settings.zeroShot ?? ''}` : null;
   useEffect(() => {
     if (signature && judgedWith.current && judgedWith.current !== signature) refresh();
     if (signature) judgedWith.current = signature;
@@ -61,6 +62,8 @@ export function Popup() {
           tabId={tab?.id ?? null}
           optionsHref={optionsHref}
           {...(settings ? { sensitivity: settings.sensitivity } : {})}
+          zeroShot={zeroShot}
+          onDeep={refresh}
           onOpenOptions={(e) => {
             e.preventDefault();
             api.openOptions('about');

@@ -57,6 +57,9 @@ export async function getReport(tabId: number): Promise<PageReport> {
 export const reveal = (tabId: number, key: string, frameId = 0) => requestTab(tabId, 'ui:cs:reveal', { key }, frameId);
 export const scanTab = (tabId: number) => request('ui:bg:scan-tab', { tabId });
 export const getStatus = () => request('ui:bg:status', {});
+export const getZeroShotStatus = () => request('ui:bg:zeroshot-status', {});
+/** The deep check runs in the top frame's content script. */
+export const deepCheck = (tabId: number, action: 'start' | 'cancel') => requestTab(tabId, 'ui:cs:deep', { action }, 0);
 export const getModels = () => request('ui:bg:models', {});
 export const downloadModel = (model: string) => request('ui:bg:download', { model });
 export const deleteModel = (model: string) => request('ui:bg:delete-model', { model });

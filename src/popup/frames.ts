@@ -22,6 +22,8 @@ export function mergeFrameReports(parts: readonly FrameReport[]): PageReport {
   const merged: PageReport = { url: top?.report.url ?? '', scanning: sorted.some((p) => p.report.scanning), items };
   const selection = top?.report.selection ?? sorted.find((p) => p.report.selection)?.report.selection;
   if (selection) merged.selection = selection;
+  // The deep check runs in the top frame's content script (its paragraphs).
+  if (top?.report.deep) merged.deep = top.report.deep;
   return merged;
 }
 

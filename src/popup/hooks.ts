@@ -3,8 +3,9 @@
  * Each hook catches its own failures and hands back words to show instead of throwing.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { DetectorStatus, ModelEntryStatus, Settings } from '../protocol/messages.ts';
+import type { DetectorStatus, ModelEntryStatus, Settings, ZeroShotStatus } from '../protocol/messages.ts';
 import { describeError } from './model.ts';
+import { isZeroShotId } from '../protocol/messages.ts';
 import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
 import { t } from '../shared/i18n.ts';
@@ -93,7 +94,8 @@ export function useDetectorStatus(): StatusState {
   const { value, error, retry } = useBackgroundValue<DetectorStatus, unknown>(
     api.getStatus,
     (s) => (s && typeof s === 'object' && typeof (s as DetectorStatus).state === 'string' ? (s as DetectorStatus) : null),
-    api.onStatus,
+    // The status line is the page detector's: a zero-shot detector loading beside it is not.
+    (fn) => api.onStatus((s) => void (!isZeroShotId(s.detector) && fn(s))),
     t('statusNoAnswer'),
   );
   return { status: value, error, retry };
@@ -129,4 +131,25 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
 export function errText(err: unknown): string {
   if (isQuotaError(err)) return t('errorNoStorage');
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The zero-shot detector the settings name (downloaded? which backend?), asked again when the setting
+ * or the models change; null when none is on or the background does not answer (no deep check then).
+ */
+export function useZeroShotStatus(zeroShot: string | null, models: ModelEntryStatus[] | null): ZeroShotStatus | null {
+  const [status, setStatus] = useState<ZeroShotStatus | null>(null);
+  const readyKey = (models ?? []).filter((m) => m.kind === 'zero-shot').map((m) => `${m.id}:${m.state}`).join(',');
+  useEffect(() => {
+    if (!zeroShot) return setStatus(null);
+    let live = true;
+    api.getZeroShotStatus().then(
+      (s) => live && setStatus(s && typeof s === 'object' && typeof s.ready === 'boolean' ? s : null),
+      () => live && setStatus(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [zeroShot, readyKey]);
+  return status;
 }

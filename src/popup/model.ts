@@ -8,6 +8,7 @@ export { ALL_SITES_PATTERN, patchForGrant, PENDING_GRANT_MAX_AGE_MS, sitePattern
 import { SENSITIVITIES, type Level, type Sensitivity, type Verdict } from '../core/types.ts';
 import { isNotEnglish, levelWords, partsLine, reasonText, shareShort, verdictSentence } from '../shared/verdict-words.ts';
 import { formatNumber, t, tn, type MessageKey } from '../shared/i18n.ts';
+import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ function formatShare(x: number): string {
 
 /** Keep asking the content script while it is still working. */
 export function shouldPoll(report: PageReport | null | undefined): boolean {
-  return !!report && (report.scanning || report.items.some((i) => i.state === 'pending'));
+  return !!report && (report.scanning || !!report.deep?.running || report.items.some((i) => i.state === 'pending'));
 }
 
 /** Page order, as the content script reports it; a stable sort so equal keys keep their order. */
@@ -291,7 +292,8 @@ export interface DetectorChoice {
  * available stays listed (disabled) so the select never lies.
  */
 export function detectorChoices(models: readonly ModelEntryStatus[], current: string, combinedOf?: string): DetectorChoice[] {
-  const ready = models.filter((m) => m.state === 'ready');
+  // Zero-shot detectors are chosen apart (zeroShotChoices): they run beside this one, never instead.
+  const ready = models.filter((m) => m.state === 'ready' && m.kind !== 'zero-shot');
   const combinedName = models.find((m) => m.id === combinedOf)?.name;
   const out: DetectorChoice[] = [
     {
@@ -309,6 +311,14 @@ export function detectorChoices(models: readonly ModelEntryStatus[], current: st
   for (const m of ready) out.push({ id: m.id, label: m.name });
   if (combinedOf && ready.some((m) => m.id === combinedOf)) out.push({ id: COMBINED_DETECTOR, label: t('choiceCombined') });
   if (!out.some((c) => c.id === current)) out.push({ id: current, label: t('choiceUnavailable', current), disabled: true });
+  return out;
+}
+
+/** None, and every downloaded zero-shot detector; a stored choice no longer downloaded stays listed, disabled. */
+export function zeroShotChoices(models: readonly ModelEntryStatus[], current: string | null): DetectorChoice[] {
+  const out: DetectorChoice[] = [{ id: '', label: ZEROSHOT_WORDS.selectNone }];
+  for (const m of models) if (m.kind === 'zero-shot' && m.state === 'ready') out.push({ id: m.id, label: m.name });
+  if (current && !out.some((c) => c.id === current)) out.push({ id: current, label: `${current} (not downloaded)`, disabled: true });
   return out;
 }
 

@@ -31,6 +31,11 @@ export interface ReportItem {
   preview: string;
   chars: number;
   verdict?: Verdict;
+  /**
+   * The zero-shot detector's own verdict (settings `zeroShot`), beside the page detector's: from the scan
+   * on WebGPU, or from the deep check. Uncalibrated ones flag nothing and are never counted.
+   */
+  zeroShot?: Verdict;
   /** The frame it is in: set by the popup when it merges the frames' reports (src/popup/frames.ts). */
   frameId?: number;
 }
@@ -39,7 +44,30 @@ export interface PageReport {
   url: string;
   scanning: boolean;
   items: ReportItem[];
-  selection?: { text: string; verdict: Verdict };
+  selection?: { text: string; verdict: Verdict; zeroShot?: Verdict };
+  /** The popup's "deep check" (the zero-shot detector, paragraph by paragraph): how far it is. */
+  deep?: DeepProgress;
+}
+
+export interface DeepProgress {
+  /** Paragraphs checked so far, of `total`. */
+  done: number;
+  total: number;
+  running: boolean;
+  /** Stopped by Cancel before it was done. */
+  cancelled?: boolean;
+  /** Words a person understands, when it stopped on a failure. */
+  error?: string;
+}
+
+/** What the host says about the zero-shot detector a setting names. */
+export interface ZeroShotStatus {
+  detector: string;
+  /** Its language models are downloaded. */
+  ready: boolean;
+  /** Where it would run: on WebGPU the page scan includes it; on wasm only the checks a person asks for. */
+  backend: Backend;
+  calibrated: boolean;
 }
 
 /** A downloadable (Hub) model as the popup and options page list it. */
@@ -69,12 +97,22 @@ export interface Settings {
   sites: Record<string, boolean>;
   /** Detector id used for scoring. */
   detector: string;
+  /**
+   * A downloaded zero-shot detector used beside `detector` (`fast-detectgpt`, `binoculars`, or a registry
+   * variant of them), or null. Never part of the combined score; flags nothing until calibrated.
+   */
+  zeroShot: string | null;
 }
 
 /** Request and response types, by message type. */
 export interface Protocol {
   /** Score paragraphs. Sent by content scripts and the popup; answered by the background. */
-  'cs:bg:score': { req: { texts: string[] }; res: { verdicts: Verdict[] } };
+  'cs:bg:score': { req: { texts: string[] }; res: { verdicts: Verdict[]; zeroShot?: Verdict[] } };
+  /**
+   * The deep check: score paragraphs with the zero-shot detector the settings name, on any backend (the
+   * popup's "Deep check this page" sends them one at a time through the content script).
+   */
+  'cs:bg:deep': { req: { texts: string[] }; res: { verdicts: Verdict[] } | { verdicts?: undefined; error: string } };
   /**
    * A frame's content script tells the background how many paragraphs it flags (the badge sums the
    * frames). `since`: the document's performance.timeOrigin, which tells its documents apart.
@@ -82,6 +120,19 @@ export interface Protocol {
   'cs:bg:report': { req: { flagged: number; total: number; since?: number }; res: { ok: true } };
   /** Background forwards a scoring job to the detector host. */
   'bg:host:score': { req: { texts: string[]; detector: string; sensitivity: Sensitivity }; res: { verdicts: Verdict[] } };
+  /**
+   * Background asks the host to score with a zero-shot detector, only when its models are downloaded
+   * (never a download from here), and with `webgpuOnly` only where it runs on WebGPU (the page scan).
+   */
+  'bg:host:zeroshot': {
+    req: { texts: string[]; detector: string; sensitivity: Sensitivity; webgpuOnly: boolean };
+    res: { verdicts: Verdict[] } | { verdicts?: undefined; skipped: 'absent' | 'wasm' | 'unknown' };
+  };
+  'bg:host:zeroshot-status': { req: { detector: string }; res: ZeroShotStatus };
+  /** UI asks about the zero-shot detector the settings name (null: none enabled). */
+  'ui:bg:zeroshot-status': { req: Record<string, never>; res: ZeroShotStatus | null };
+  /** UI starts or cancels a tab's deep check; progress comes with `ui:cs:report`. */
+  'ui:cs:deep': { req: { action: 'start' | 'cancel' }; res: { ok: boolean; error?: string } };
   /** Background asks the host for the status of the detector the settings name (`auto` resolved). */
   'bg:host:status': { req: { detector: string }; res: DetectorStatus };
   /** Host announces it has registered its listeners. */
@@ -112,7 +163,7 @@ export interface Protocol {
   /** Background tells a content script to scan (after injection or a settings change). */
   'bg:cs:scan': { req: Record<string, never>; res: { ok: true } };
   /** Background hands a content script the result of a context-menu check. */
-  'bg:cs:selection': { req: { text: string; verdict: Verdict }; res: { ok: true } };
+  'bg:cs:selection': { req: { text: string; verdict: Verdict; zeroShot?: Verdict }; res: { ok: true } };
   /** Settings changed: content scripts re-render with the new sensitivity. */
   'bg:cs:settings': { req: { settings: Settings }; res: { ok: true } };
   /** The "next mark" / "previous mark" keyboard commands: the frame that has focus moves it. */
@@ -179,8 +230,11 @@ export const isVerdict = (v: unknown): v is Verdict =>
   (v.reasonCode === undefined || REASON_CODES.includes(v.reasonCode as ReasonCode)) &&
   (v.reasonArgs === undefined || isStrArray(v.reasonArgs, 4, 300)) &&
   (v.parts === undefined || (isObj(v.parts) && Object.keys(v.parts).length <= 8 && Object.values(v.parts).every(isPart)));
+/** A zero-shot detector id as settings may hold it: a method, optionally a registry variant of it. */
+export const isZeroShotId = (v: unknown): v is string => isStr(v, 100) && /^(fast-detectgpt|binoculars)(-[a-z0-9.]+)*$/.test(v);
 export const isSettings: Guard = (s) =>
   isObj(s) &&
+  (s.zeroShot === null || isZeroShotId(s.zeroShot)) &&
   SENSITIVITIES.includes(s.sensitivity as Sensitivity) &&
   typeof s.autoScan === 'boolean' &&
   isObj(s.sites) &&
@@ -198,6 +252,16 @@ const guards: { [T in MessageType]: Guard } = {
     isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText) &&
     isStr(p.detector, 100) &&
     SENSITIVITIES.includes(p.sensitivity as Sensitivity),
+  'cs:bg:deep': (p) => isObj(p) && isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText),
+  'bg:host:zeroshot': (p) =>
+    isObj(p) &&
+    isStrArray(p.texts, LIMITS.textsPerMessage, LIMITS.charsPerText) &&
+    isZeroShotId(p.detector) &&
+    SENSITIVITIES.includes(p.sensitivity as Sensitivity) &&
+    typeof p.webgpuOnly === 'boolean',
+  'bg:host:zeroshot-status': (p) => isObj(p) && isZeroShotId(p.detector),
+  'ui:bg:zeroshot-status': isEmpty,
+  'ui:cs:deep': (p) => isObj(p) && (p.action === 'start' || p.action === 'cancel'),
   'bg:host:status': (p) => isObj(p) && isStr(p.detector, 100),
   'host:bg:ready': isEmpty,
   'host:ui:status': isStatus,
@@ -214,7 +278,7 @@ const guards: { [T in MessageType]: Guard } = {
   'ui:cs:report': isEmpty,
   'ui:cs:reveal': (p) => isObj(p) && isStr(p.key, LIMITS.keyChars),
   'bg:cs:scan': isEmpty,
-  'bg:cs:selection': (p) => isObj(p) && isStr(p.text, LIMITS.charsPerText) && isVerdict(p.verdict),
+  'bg:cs:selection': (p) => isObj(p) && isStr(p.text, LIMITS.charsPerText) && isVerdict(p.verdict) && (p.zeroShot === undefined || isVerdict(p.zeroShot)),
   'bg:cs:settings': (p) => isObj(p) && isSettings(p.settings),
   'bg:cs:mark': (p) => isObj(p) && (p.direction === 'next' || p.direction === 'prev'),
 };

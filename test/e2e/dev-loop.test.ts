@@ -24,7 +24,9 @@ test('npm start: rebuilds reload the extension in Chromium, and stop() closes th
     assert.match(lines.join('\n'), /Chromium runs .*build 1/);
 
     // A rebuild through the test hook: a new service worker (the old one's globals are gone) reading the new manifest.
-    await (await loop.worker()).evaluate(() => void ((globalThis as { devMark?: string }).devMark = 'old worker'));
+    await (await loop.worker()).evaluate(() => {
+      (globalThis as { devMark?: string }).devMark = 'old worker';
+    });
     await loop.rebuild();
     const w = await loop.worker();
     assert.equal(await w.evaluate(() => (globalThis as { devMark?: string }).devMark ?? 'new worker'), 'new worker');

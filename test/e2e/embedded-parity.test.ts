@@ -11,6 +11,7 @@ import { extractFeatures } from '../../src/core/embedded/features.ts';
 import type { EmbeddedDetector } from '../../src/core/embedded/detector.ts';
 import type { CalibratedScore } from '../../src/core/types.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
+import type { EmbeddedApi } from '../../scripts/browser/embedded-page.ts';
 import { openEmbeddedPage, type EmbeddedPage } from '../../scripts/browser/harness.ts';
 import { paragraph } from '../../scripts/bench/embedded.ts';
 import { SAMPLE_TEXTS } from '../fixtures/embedded-samples.ts';
@@ -58,8 +59,8 @@ function compare(where: string, feats: Feat[], scores: CalibratedScore[]): void 
 }
 
 async function check(page: EmbeddedPage, backend: 'wasm' | 'webgpu', where: string): Promise<void> {
-  const feats = (await page.page.evaluate((ts) => (globalThis as any).telltaleEmbedded.features(ts), TEXTS)) as Feat[];
-  const r = (await page.page.evaluate((ts, b) => (globalThis as any).telltaleEmbedded.score(ts, b), TEXTS, backend)) as { backend: string; scores: CalibratedScore[] };
+  const feats = (await page.page.evaluate((ts) => (globalThis as unknown as { telltaleEmbedded: EmbeddedApi }).telltaleEmbedded.features(ts), TEXTS)) as Feat[];
+  const r = (await page.page.evaluate((ts, b) => (globalThis as unknown as { telltaleEmbedded: EmbeddedApi }).telltaleEmbedded.score(ts, b), TEXTS, backend)) as { backend: string; scores: CalibratedScore[] };
   assert.equal(r.backend, backend, `${where}: ran on ${r.backend}, not ${backend}`);
   compare(where, feats, r.scores);
 }
@@ -77,7 +78,7 @@ describe('embedded detector parity with Node', { timeout: 180_000 }, () => {
   it('Chromium, WebGPU (--enable-unsafe-webgpu)', async () => {
     const page = await openEmbeddedPage('chromium', { webgpu: true });
     try {
-      const available = await page.page.evaluate(() => (globalThis as any).telltaleEmbedded.available());
+      const available = await page.page.evaluate(() => (globalThis as unknown as { telltaleEmbedded: EmbeddedApi }).telltaleEmbedded.available());
       assert.equal(available, 'webgpu', 'no WebGPU adapter in headless Chromium');
       await check(page, 'webgpu', 'chromium/webgpu');
     } finally {

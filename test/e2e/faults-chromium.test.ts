@@ -52,7 +52,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
 
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
-    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, h.base + 'options.html'));
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
 
     await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
       await worker.evaluate(`(() => {
@@ -85,7 +85,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     const failed = await waitFor(async () => ((await models(ctx)).state === 'error' ? models(ctx) : null), 'the download to fail');
     assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
     const options = await h.openExtensionPage('options.html');
-    await waitFor(async () => /Download failed: There is not enough storage space/.test(await options.evaluate(() => document.body.innerText)), 'the options page to say so');
+    await waitFor(async () => await options.evaluate(() => [...document.querySelectorAll('body *')].some((e) => /Download failed: There is not enough storage space/.test(e.textContent ?? '') && e.checkVisibility())), 'the options page to say so');
     await options.close();
     await offscreenPage.evaluate(`(() => { IDBObjectStore.prototype.put = globalThis.__telltalePut; })()`);
     assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });

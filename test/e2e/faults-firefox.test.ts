@@ -33,7 +33,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
     await tenTabs(ctx, 4);
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
-    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, h.base + 'options.html'));
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
 
     await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
       await h.inBackground(`async (bg) => {
@@ -62,7 +62,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
     const failed = await waitFor(async () => ((await models()).state === 'error' ? models() : null), 'the download to fail');
     assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
     const options = await h.openExtensionPage('options.html');
-    await waitFor(async () => /Download failed: There is not enough storage space/.test(await options.evaluate(() => document.body.innerText)), 'the options page to say so');
+    await waitFor(async () => await options.evaluate(() => [...document.querySelectorAll('body *')].some((e) => /Download failed: There is not enough storage space/.test(e.textContent ?? '') && e.checkVisibility())), 'the options page to say so');
     await options.close();
     await h.inBackground(`async (bg) => { bg.IDBObjectStore.prototype.put = bg.__telltalePut; return true; }`);
     assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });

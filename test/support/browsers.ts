@@ -43,7 +43,7 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
  * A copy of the built extension whose only difference is host access to the test server, granted
  * ahead: a person grants it by accepting the browser's prompt, which headless browsers cannot show.
  */
-function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser)): string {
+function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(ROOT, 'dist', browser), lmVariant?: string): string {
   const dir = mkdtempSync(join(tmpdir(), `telltale-${browser}-`));
   cpSync(from, dir, { recursive: true });
   const manifestPath = join(dir, 'manifest.json');
@@ -51,7 +51,8 @@ function testCopy(browser: 'chrome' | 'firefox', hubUrl?: string, from = join(RO
   manifest.host_permissions = ['http://127.0.0.1/*'];
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   // The same file `npm run build -- --hub-url=URL` writes: models come from the local mock Hub.
-  if (hubUrl) writeFileSync(join(dir, 'models/hub-source.json'), JSON.stringify({ hubUrl }));
+  // `lmVariant`: what `--lm-variant=` writes (the zero-shot tests compare the fp32 file with the torch reference).
+  if (hubUrl) writeFileSync(join(dir, 'models/hub-source.json'), JSON.stringify({ hubUrl, ...(lmVariant ? { lmVariant } : {}) }));
   return dir;
 }
 
@@ -72,8 +73,8 @@ export interface Harness {
  * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `lang`: the browser's
  * UI language (its locale files come with Debian's chromium-l10n), which picks the extension's catalogue.
  */
-export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lang?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
-  const ext = testCopy('chrome', opts.hubUrl, opts.extension);
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; lang?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+  const ext = testCopy('chrome', opts.hubUrl, opts.extension, opts.lmVariant);
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
@@ -138,8 +139,8 @@ export function firefoxContextMenu(h: Harness) {
   };
 }
 
-export async function launchFirefox(opts: { hubUrl?: string } = {}): Promise<Harness> {
-  const ext = testCopy('firefox', opts.hubUrl);
+export async function launchFirefox(opts: { hubUrl?: string; lmVariant?: string } = {}): Promise<Harness> {
+  const ext = testCopy('firefox', opts.hubUrl, undefined, opts.lmVariant);
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,

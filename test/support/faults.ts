@@ -40,7 +40,10 @@ const SENTENCES = [
 /** The paragraphs of run `set`: unique (a numbered opening), 150-250 words, a seeded mix of human and machine-like sentences. */
 export function paragraphs(set: number, n = PARAGRAPHS): string[] {
   let seed = (set + 1) * 2654435761 >>> 0;
-  const rnd = () => ((seed = (Math.imul(seed, 48271) + 11) >>> 0) / 4294967296);
+  const rnd = () => {
+    seed = (Math.imul(seed, 48271) + 11) >>> 0;
+    return seed / 4294967296;
+  };
   return Array.from({ length: n }, (_, i) => {
     const k = 8 + Math.floor(rnd() * 6);
     const machiney = rnd() < 0.4;
@@ -67,7 +70,11 @@ export async function serveRuns(): Promise<{ url(set: number): string; close(): 
   const port = (server.address() as { port: number }).port;
   return {
     url: (set) => `http://127.0.0.1:${port}/run-${set}.html`,
-    close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -91,8 +98,12 @@ export class Baseline {
   private readonly cache = mkdtempSync(join(tmpdir(), 'telltale-faults-'));
   constructor(private readonly hubUrl?: string) {}
   private detector(id: 'embedded' | 'roberta-base'): Promise<Detector> {
-    if (id === 'embedded') return (this.embedded ??= loadEmbeddedDetector());
-    return (this.roberta ??= createNodeHubDetector({ model: ROBERTA_REPO, hubUrl: this.hubUrl!, cacheDir: this.cache, bundledDir: null, variant: 'q8' }));
+    if (id === 'embedded') {
+      this.embedded ??= loadEmbeddedDetector();
+      return this.embedded;
+    }
+    this.roberta ??= createNodeHubDetector({ model: ROBERTA_REPO, hubUrl: this.hubUrl!, cacheDir: this.cache, bundledDir: null, variant: 'q8' });
+    return this.roberta;
   }
   async scores(texts: string[], id: 'embedded' | 'roberta-base'): Promise<(number | null)[]> {
     const v = await judge(await this.detector(id), texts, { sensitivity: 'high' });
@@ -125,7 +136,8 @@ export async function settled(control: Page, tabId: number, what: string, n = PA
   try {
     return await waitFor(
       async () => {
-        const r = (last = await report(control, tabId));
+        const r = await report(control, tabId);
+        last = r;
         return !r.scanning && r.items.length === n && r.items.every((i) => i.state !== 'pending' && i.state !== 'error') ? r : null;
       },
       `${what}: every paragraph settled, none in error`,
@@ -212,7 +224,10 @@ export async function badgeMatches(ctx: RunContext, tabId: number, r: Report, wh
   const want = flagged > 0 ? String(flagged) : '';
   let got = '';
   await waitFor(
-    async () => (got = await ctx.h.inBackground<string>(`async (bg) => (bg.browser ?? bg.chrome).action.getBadgeText({ tabId: ${tabId} })`)) === want,
+    async () => {
+      got = await ctx.h.inBackground<string>(`async (bg) => (bg.browser ?? bg.chrome).action.getBadgeText({ tabId: ${tabId} })`);
+      return got === want;
+    },
     `${what}: the badge to show ${want}`,
     10_000,
   ).catch(() => assert.fail(`${what}: badge "${got}", but ${flagged} paragraphs are flagged`));

@@ -175,7 +175,11 @@ function serve(files: Map<string, ServedFile>): Promise<Served> {
     server.listen(0, '127.0.0.1', () =>
       resolve({
         origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-        close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())),
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            server.closeAllConnections();
+          }),
       }),
     ),
   );
@@ -348,7 +352,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
             r.attrChanges.push(...diff(`${where}attrs`, bs.attrs, as.attrs));
           });
         } else r.unsettled.push('the page changed its frames during the scan: not compared');
-        after.forEach((s) => s.expect.filter((e) => e.startsWith('judged-hidden|')).forEach((e) => r.hiddenJudged.push(e)));
+        for (const s of after) for (const e of s.expect) if (e.startsWith('judged-hidden|')) r.hiddenJudged.push(e);
         // Forged messages: nothing changed that we did not do.
         const all = reports.filter((x): x is Report => !!x);
         r.paragraphs = all.reduce((n, x) => n + x.items.length, 0);
@@ -401,7 +405,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
       results.push(r);
       opts.onPage?.(r);
       const bad = r.ourErrors.length + r.textChanges.length + r.layoutChanges.length + r.attrChanges.length + r.unsettled.length + r.hiddenJudged.length + r.forged.length;
-      log(`${String(index).padStart(4)} ${bad ? 'FAIL' : 'ok  '} ${String(r.settleMs ?? '-').padStart(6)} ms ${String(r.paragraphs).padStart(5)} paragraphs ${r.frames} frames  ${fp.kinds.join(',')}${bad ? '\n' + JSON.stringify({ ourErrors: r.ourErrors, text: r.textChanges, layout: r.layoutChanges, attrs: r.attrChanges, unsettled: r.unsettled, hidden: r.hiddenJudged, forged: r.forged }) : ''}`);
+      log(`${String(index).padStart(4)} ${bad ? 'FAIL' : 'ok  '} ${String(r.settleMs ?? '-').padStart(6)} ms ${String(r.paragraphs).padStart(5)} paragraphs ${r.frames} frames  ${fp.kinds.join(',')}${bad ? `\n${JSON.stringify({ ourErrors: r.ourErrors, text: r.textChanges, layout: r.layoutChanges, attrs: r.attrChanges, unsettled: r.unsettled, hidden: r.hiddenJudged, forged: r.forged })}` : ''}`);
     }
     await control.close();
   } finally {

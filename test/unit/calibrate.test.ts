@@ -17,7 +17,10 @@ import { LLAMA } from '../support/zeroshot-fixtures.ts';
 
 function normals(n: number, mean: number, sd: number, seed: number): number[] {
   let s = seed;
-  const u = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) + 1) / (2 ** 31 + 1);
+  const u = () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s + 1) / (2 ** 31 + 1);
+  };
   return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()));
 }
 
@@ -119,7 +122,7 @@ describe('npm run calibrate', () => {
     const results: { status: number | null; written: ZeroShotEntry['calibration']; out: string }[] = [];
     for (const swap of [false, true]) {
       const corpus = join(dir, `corpus-${swap}.jsonl`);
-      writeFileSync(corpus, rows(swap).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(corpus, `${rows(swap).map((r) => JSON.stringify(r)).join('\n')}\n`);
       const f = registry(`reg-${swap}.json`);
       const r = await calibrate(['--detector', 'fast-detectgpt', '--hub', hub.url, '--variant', 'fp32', '--corpus', corpus, '--min-per-class', '10', '--write', '--registry', f]);
       const written = (JSON.parse(readFileSync(f, 'utf8')) as { zeroshot: ZeroShotEntry[] }).zeroshot.find((z) => z.id === 'fast-detectgpt')!.calibration;

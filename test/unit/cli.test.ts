@@ -27,7 +27,7 @@ test('score --jsonl: one line per input, in order, with the documented fields', 
     { id: 'b', text: LONG_B },
     { id: 'empty', text: '' },
   ];
-  const input = lines.map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n{"id":"x"}\n';
+  const input = `${lines.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n{"id":"x"}\n`;
   const r = cli(['score', '--jsonl', '-'], input);
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
@@ -83,7 +83,7 @@ test('--hub URL --model REPO: any Hub-layout model, downloaded, verified and cac
   // Asynchronous: the mock Hub runs in this process.
   const run = (input: string) => runCli(['score', '--jsonl', '-', '--hub', hub.url, '--model', 'someone/tiny-roberta-ONNX'], input, home);
   try {
-    const input = [{ id: 1, text: LONG_A + ' ' + LONG_B }, { id: 2, text: 'Too short to say.' }].map((l) => JSON.stringify(l)).join('\n');
+    const input = [{ id: 1, text: `${LONG_A} ${LONG_B}` }, { id: 2, text: 'Too short to say.' }].map((l) => JSON.stringify(l)).join('\n');
     const first = await run(input);
     assert.equal(first.status, 0, first.stderr);
     const out = first.stdout.trim().split('\n').map((l) => JSON.parse(l));

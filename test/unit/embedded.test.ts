@@ -186,7 +186,7 @@ describe('embedded detector (onnxruntime-web wasm in Node)', () => {
     const cyr: Record<string, string> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с' };
     const attacked = [
       [...clean].map((c) => cyr[c] ?? c).join(''),
-      [...clean].map((c, i) => (i % 3 === 0 ? c + '\u200b' : c)).join('').replace(/e/g, 'e\u00ad'),
+      [...clean].map((c, i) => (i % 3 === 0 ? `${c}\u200b` : c)).join('').replace(/e/g, 'e\u00ad'),
       [...clean].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join(''),
       clean.replace(/ /g, ' \u00a0 \u2003'),
     ];

@@ -26,7 +26,16 @@ test('round-robin between three tabs, in order within each tab', async () => {
   const q = new FairQueue<string>({ concurrency: 1 });
   const order: string[] = [];
   const all: Promise<string>[] = [];
-  for (let i = 0; i < 3; i++) for (const t of ['a', 'b', 'c']) all.push(q.submit(t, 1, async () => (order.push(`${t}${i}`), `${t}${i}`)));
+  for (let i = 0; i < 3; i++) {
+    for (const t of ['a', 'b', 'c']) {
+      all.push(
+        q.submit(t, 1, async () => {
+          order.push(`${t}${i}`);
+          return `${t}${i}`;
+        }),
+      );
+    }
+  }
   await Promise.all(all);
   assert.deepEqual(order, ['a0', 'b0', 'c0', 'a1', 'b1', 'c1', 'a2', 'b2', 'c2']);
 });
@@ -35,7 +44,11 @@ test('a lane past its cap of queued texts is refused (after the busy delay), oth
   const q = new FairQueue<number>({ concurrency: 1, maxQueuedPerLane: 100, busyDelayMs: 30 });
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const running = q.submit('tab:1', 50, async () => (await gate, 1)); // runs at once (not queued)
+  // Runs at once (not queued).
+  const running = q.submit('tab:1', 50, async () => {
+    await gate;
+    return 1;
+  });
   const queued = [q.submit('tab:1', 60, async () => 2), q.submit('tab:1', 40, async () => 3)];
   assert.equal(q.queued('tab:1'), 100);
   const t0 = Date.now();

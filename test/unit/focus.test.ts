@@ -11,7 +11,9 @@ const setup = () => {
   const { document, window } = parseHTML('<!doctype html><html><body><p id="a">one</p><p id="b" tabindex="0">two</p><p id="c">three</p><p id="d">four</p></body></html>');
   const doc = document as unknown as Document;
   const els = ['a', 'b', 'c', 'd'].map((id) => doc.getElementById(id)!);
-  els.forEach((el, i) => Object.assign(el, { getBoundingClientRect: () => ({ top: i * 100 - 150, bottom: i * 100 - 100, left: 0, right: 10 }) }));
+  els.forEach((el, i) => {
+    Object.assign(el, { getBoundingClientRect: () => ({ top: i * 100 - 150, bottom: i * 100 - 100, left: 0, right: 10 }) });
+  });
   return { doc, els, Ev: (window as unknown as { Event: typeof Event }).Event };
 };
 

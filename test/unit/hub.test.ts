@@ -167,8 +167,20 @@ describe('download manager', () => {
   test('a stored file corrupted or truncated on disk is detected, never used, and fetched again', async () => {
     await client().ensure({ repo: REPO, files });
     for (const [path, damage] of [
-      ['config.json', (b: Uint8Array) => ((b[5]! ^= 1), b)],
-      [MODEL, (b: Uint8Array) => ((b[1000]! ^= 0xff), b)],
+      [
+        'config.json',
+        (b: Uint8Array) => {
+          b[5]! ^= 1;
+          return b;
+        },
+      ],
+      [
+        MODEL,
+        (b: Uint8Array) => {
+          b[1000]! ^= 0xff;
+          return b;
+        },
+      ],
       [MODEL, (b: Uint8Array) => b.subarray(0, b.length - 4096)],
     ] as const) {
       const key = `files/${REPO}/${tiny.commit}/${path}`;
@@ -245,14 +257,18 @@ describe('createHubDetector', () => {
     const scores = await d.scoreBatch(TEXTS);
     const tok = tokenizerFromFiles(file(TINY, 'tokenizer.json'), file(TINY, 'tokenizer_config.json'));
     const direct = await directLogits(join(TINY, MODEL), TEXTS.map((t) => [0, ...tok.encode(t), 2]));
-    scores.forEach((s, i) => assert.ok(Math.abs(s.logit - direct[i]!) < 1e-4, `${s.logit} vs ${direct[i]}`));
+    scores.forEach((s, i) => {
+      assert.ok(Math.abs(s.logit - direct[i]!) < 1e-4, `${s.logit} vs ${direct[i]}`);
+    });
 
     const offline: typeof fetch = async () => {
       throw new TypeError('fetch failed (offline)');
     };
     const d2 = await createHubDetector({ repo: REPO, hubUrl: hub.url, store, backend: 'wasm', variant: 'fp32', fetch: offline });
     const again = await d2.scoreBatch(TEXTS);
-    again.forEach((s, i) => assert.ok(Math.abs(s.p - scores[i]!.p) < 1e-6));
+    again.forEach((s, i) => {
+      assert.ok(Math.abs(s.p - scores[i]!.p) < 1e-6);
+    });
   });
 
   test('wasm picks the 8-bit variant; swapped labels still report machine', async () => {
@@ -262,7 +278,9 @@ describe('createHubDetector', () => {
     const a = await createHubDetector({ repo: REPO, hubUrl: hub.url, store, backend: 'wasm', variant: 'fp32' });
     const b = await createHubDetector({ repo: SWAPPED, hubUrl: hub.url, store, backend: 'wasm', variant: 'fp32' });
     const [sa, sb] = [await a.scoreBatch(TEXTS), await b.scoreBatch(TEXTS)];
-    sa.forEach((s, i) => assert.ok(Math.abs(s.p - sb[i]!.p) < 1e-5));
+    sa.forEach((s, i) => {
+      assert.ok(Math.abs(s.p - sb[i]!.p) < 1e-5);
+    });
   });
 
   test('CLI factory: cache dir, models/hub layer optional', async () => {

@@ -18,7 +18,10 @@ const shipped = JSON.parse(readFileSync(join(ROOT, 'models/embedded/meta.json'),
 /** A seeded stream of numbers in (0, 1). */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), (s + 0.5) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s + 0.5) / 2 ** 32;
+  };
 }
 
 describe('cutFor', () => {

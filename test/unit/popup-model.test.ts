@@ -352,7 +352,7 @@ describe('formatRate', () => {
 });
 
 describe('patchForGrant', () => {
-  const settings = { sensitivity: 'balanced' as const, autoScan: false, sites: { 'a.com': false }, detector: 'embedded' };
+  const settings = { sensitivity: 'balanced' as const, autoScan: false, sites: { 'a.com': false }, detector: 'embedded', zeroShot: null };
   const now = 1_000_000_000;
   it('turns on what the user asked for before the prompt closed the popup', () => {
     assert.deepEqual(patchForGrant({ host: null, at: now - 1000 }, settings, now), { autoScan: true });

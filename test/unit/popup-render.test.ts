@@ -70,6 +70,8 @@ g.browser = {
           return { ok: true };
         case 'ui:bg:frames':
           return { frames: w.frames ?? [0] };
+        case 'ui:bg:zeroshot-status':
+          return w.store.settings?.zeroShot ? { detector: w.store.settings.zeroShot, ready: true, backend: 'wasm', calibrated: false } : null;
       }
       throw new Error('unexpected ' + env.type);
     },
@@ -84,6 +86,11 @@ g.browser = {
       if (frameId !== 0 && !w.frameReports?.[frameId]) return noCs();
       if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w.report : w.frameReports![frameId]);
       if (env.type === 'ui:cs:reveal') return { ok: true };
+      if (env.type === 'ui:cs:deep') {
+        if (env.payload.action === 'start') w.report.deep = { done: 0, total: 3, running: true };
+        else w.report.deep = { ...w.report.deep, running: false, cancelled: true };
+        return { ok: true };
+      }
       throw new Error('unexpected ' + env.type);
     },
   },
@@ -349,6 +356,34 @@ describe('popup', () => {
     // The build ships a calibrated combination with roberta-base (models/registry.json `combined`): offered once it is ready.
     assert.deepEqual(options, ['auto', 'embedded', 'roberta-base', 'combined']);
     assert.match(text('[data-testid="models-storage"]'), /126 MB/);
+  });
+
+  it('zero-shot: its own line beside the level, chosen apart, deep check with progress and Cancel', async () => {
+    const zs = { state: 'scored', p_machine: null, flagged: false, calibrated: false, raw: 2.43, detector: 'fast-detectgpt', reason: 'Not calibrated' };
+    w.report.items[0].zeroShot = zs;
+    w.store.settings = { ...w.store.settings, zeroShot: 'fast-detectgpt' };
+    w.models = [{ id: 'fast-detectgpt', name: 'Fast-DetectGPT on SmolLM2-135M', bytes: 1e8, storedBytes: 1e8, state: 'ready', kind: 'zero-shot', calibrated: false, repos: ['HuggingFaceTB/SmolLM2-135M'] }];
+    render(h(Popup, {}), root);
+    await until(() => $$('[data-testid="zero-shot"]').length === 1, 'the zero-shot line');
+    assert.match(text('[data-testid="zero-shot"]'), /^Fast-DetectGPT: discrepancy 2\.4 — uncalibrated\./);
+    assert.equal($$('[data-testid="row"]')[0].getAttribute('data-level'), 'generated', 'the row\'s level is the page detector\'s');
+    assert.ok(!$$('#detector-select option').some((o: any) => o.getAttribute('value') === 'fast-detectgpt'), 'not offered as the page detector');
+    assert.deepEqual($$('#zeroshot-select option').map((o: any) => o.getAttribute('value')), ['', 'fast-detectgpt']);
+    const start = await until(() => $('[data-testid="deep-button"]'), 'the deep check button');
+    assert.match(text('#deep-hint'), /seconds per paragraph/, 'on wasm it says what it costs');
+    click(start);
+    await until(() => w.sentTab.some((m) => m.env.type === 'ui:cs:deep' && m.env.payload.action === 'start'), 'the start');
+    w.report.deep = { done: 2, total: 3, running: true };
+    await until(() => text('[data-testid="deep-status"]') === '2 of 3', 'the progress');
+    click(await until(() => $('[data-testid="deep-cancel"]'), 'Cancel'));
+    await until(() => w.sentTab.some((m) => m.env.type === 'ui:cs:deep' && m.env.payload.action === 'cancel'), 'the cancel');
+    await until(() => text('[data-testid="deep-status"]') === 'Cancelled after 2 of 3.', 'the cancelled state');
+    // Turning it off saves null.
+    const sel = $('#zeroshot-select');
+    Object.defineProperty(sel, 'value', { value: '', configurable: true }); // linkedom's select has a getter only
+    sel.dispatchEvent(new window.Event('change', { bubbles: true }));
+    await until(() => w.store.settings.zeroShot === null, 'zeroShot off');
+    await until(() => !$('[data-testid="deep"]'), 'no deep check without a zero-shot detector');
   });
 
   it('detector status pushes update the status line', async () => {

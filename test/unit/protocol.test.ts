@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { envelope, parseEnvelope, LIMITS } from '../../src/protocol/messages.ts';
+import { sanitiseSettings } from '../../src/core/settings.ts';
 
 test('well-formed messages parse for their own target only', () => {
   const msg = envelope('cs:bg:score', { texts: ['one paragraph'] });
@@ -34,6 +35,31 @@ test('anything not ours, or malformed, is rejected', () => {
 test('a valid selection verdict and settings pass', () => {
   const sel = envelope('bg:cs:selection', { text: 'x', verdict: { state: 'too-short', p_machine: 0.4, flagged: false, detector: 'embedded' } });
   assert.ok(parseEnvelope(sel, 'cs'));
-  const st = envelope('bg:cs:settings', { settings: { sensitivity: 'high', autoScan: true, sites: { 'example.org': false }, detector: 'embedded' } });
+  const st = envelope('bg:cs:settings', { settings: { sensitivity: 'high', autoScan: true, sites: { 'example.org': false }, detector: 'embedded', zeroShot: null } });
   assert.ok(parseEnvelope(st, 'cs'));
+});
+
+test('zero-shot: the setting takes null or a zero-shot id, the new routes check their payloads', () => {
+  const base = { sensitivity: 'high', autoScan: true, sites: {}, detector: 'embedded' };
+  for (const zeroShot of [null, 'fast-detectgpt', 'binoculars', 'binoculars-qwen2.5-0.5b'])
+    assert.ok(parseEnvelope(envelope('bg:cs:settings', { settings: { ...base, zeroShot } as never }), 'cs'), String(zeroShot));
+  for (const zeroShot of [undefined, 'embedded', 'combined', 'roberta-base', 'binoculars<script>', 7, 'x'.repeat(200)])
+    assert.equal(parseEnvelope({ telltale: 1, type: 'bg:cs:settings', target: 'cs', payload: { settings: { ...base, zeroShot } } }, 'cs'), null, String(zeroShot));
+  assert.equal(sanitiseSettings({ ...base, zeroShot: 'roberta-base' }).zeroShot, null);
+  assert.equal(sanitiseSettings({ ...base, zeroShot: 'binoculars' }).zeroShot, 'binoculars');
+  assert.equal(sanitiseSettings({}).zeroShot, null);
+
+  const ok = { texts: ['a'], detector: 'fast-detectgpt', sensitivity: 'balanced', webgpuOnly: true };
+  assert.ok(parseEnvelope(envelope('bg:host:zeroshot', ok as never), 'host'));
+  for (const bad of [{ ...ok, detector: 'embedded' }, { ...ok, webgpuOnly: 'yes' }, { ...ok, texts: new Array(LIMITS.textsPerMessage + 1).fill('a') }, { ...ok, sensitivity: 'x' }])
+    assert.equal(parseEnvelope({ telltale: 1, type: 'bg:host:zeroshot', target: 'host', payload: bad }, 'host'), null, JSON.stringify(bad).slice(0, 80));
+  assert.ok(parseEnvelope(envelope('cs:bg:deep', { texts: ['a'] }), 'bg'));
+  assert.equal(parseEnvelope({ telltale: 1, type: 'cs:bg:deep', target: 'bg', payload: { texts: [1] } }, 'bg'), null);
+  assert.ok(parseEnvelope(envelope('ui:cs:deep', { action: 'cancel' }), 'cs'));
+  assert.equal(parseEnvelope({ telltale: 1, type: 'ui:cs:deep', target: 'cs', payload: { action: 'stop' } }, 'cs'), null);
+  // A selection's zero-shot verdict must be a valid one: uncalibrated, so no level and no flag.
+  const zs = { state: 'scored', p_machine: null, flagged: false, detector: 'fast-detectgpt', calibrated: false, raw: 2.4 };
+  const main = { state: 'too-short', p_machine: 0.4, flagged: false, detector: 'embedded' };
+  assert.ok(parseEnvelope(envelope('bg:cs:selection', { text: 'x', verdict: main as never, zeroShot: zs as never }), 'cs'));
+  assert.equal(parseEnvelope({ telltale: 1, type: 'bg:cs:selection', target: 'cs', payload: { text: 'x', verdict: main, zeroShot: { ...zs, level: 'generated', flagged: true } } }, 'cs'), null);
 });

@@ -43,7 +43,9 @@ describe('labels', () => {
     const a = await detectorFor(TINY, 'onnx/model.onnx');
     const b = await detectorFor(TINY_SWAPPED, 'onnx/model.onnx');
     const [sa, sb] = [await a.scoreBatch(TEXTS), await b.scoreBatch(TEXTS)];
-    sa.forEach((s, i) => assert.ok(Math.abs(s.p - sb[i]!.p) < 1e-5, `${s.p} vs ${sb[i]!.p}`));
+    sa.forEach((s, i) => {
+      assert.ok(Math.abs(s.p - sb[i]!.p) < 1e-5, `${s.p} vs ${sb[i]!.p}`);
+    });
     // …and reading the swapped model by position would have given the complement.
     assert.ok(sa.some((s) => Math.abs(s.p - 0.5) > 0.05));
   });
@@ -74,7 +76,9 @@ describe('windows', () => {
     const mean = r!.windows.reduce((a, b) => a + b, 0) / r!.windows.length;
     assert.ok(Math.abs(r!.logit - mean) < 1e-9);
     const direct = await directLogits(join(TINY, 'onnx/model.onnx'), makeWindows(0, tokens).map((w) => w.ids));
-    r!.windows.forEach((l, i) => assert.ok(Math.abs(l - direct[i]!) < 1e-4, `window ${i}: ${l} vs ${direct[i]}`));
+    r!.windows.forEach((l, i) => {
+      assert.ok(Math.abs(l - direct[i]!) < 1e-4, `window ${i}: ${l} vs ${direct[i]}`);
+    });
   });
 });
 
@@ -107,7 +111,9 @@ describe('batching', () => {
     const texts = [...TEXTS, LONG_TEXT, TEXTS[3]!.repeat(3)];
     const one = await (await detectorFor(TINY, 'onnx/model.onnx', 1)).scoreBatch(texts);
     const many = await (await detectorFor(TINY, 'onnx/model.onnx', 8)).scoreBatch(texts);
-    one.forEach((s, i) => assert.ok(Math.abs(s.logit - many[i]!.logit) < 1e-4, `${i}: ${s.logit} vs ${many[i]!.logit}`));
+    one.forEach((s, i) => {
+      assert.ok(Math.abs(s.logit - many[i]!.logit) < 1e-4, `${i}: ${s.logit} vs ${many[i]!.logit}`);
+    });
   });
 });
 
@@ -125,7 +131,9 @@ describe('detector vs a direct run on the same ids', () => {
       const windows = tokens.map((t) => [0, ...t, 2]);
       const node = await directLogits(join(TINY, model), windows);
       const web = await directLogits(join(TINY, model), windows, 0, 'web');
-      ours.forEach((s, i) => assert.ok(Math.abs(s.logit - web[i]!) < 1e-4, `web ${i}: ${s.logit} vs ${web[i]}`));
+      ours.forEach((s, i) => {
+        assert.ok(Math.abs(s.logit - web[i]!) < 1e-4, `web ${i}: ${s.logit} vs ${web[i]}`);
+      });
       const dn = Math.max(...ours.map((s, i) => Math.abs(s.logit - node[i]!)));
       console.log(`# ${model}: detector vs direct onnxruntime-node, max |dlogit| ${dn.toExponential(2)}${nodeTol === null ? ' (information: CPU-dependent)' : ''}`);
       if (nodeTol !== null) assert.ok(dn < nodeTol, `node: ${dn}`);
@@ -135,7 +143,9 @@ describe('detector vs a direct run on the same ids', () => {
     const s = await ortNode.InferenceSession.create(join(TINY, 'onnx/model.onnx'));
     const d = createRobertaDetector({ info, policy, tokenizer, machineIndex: 0, run: sessionRunner(s as never, ortNode.Tensor as never) });
     const web = await (await detectorFor(TINY, 'onnx/model.onnx')).scoreBatch(TEXTS);
-    (await d.scoreBatch(TEXTS)).forEach((x, i) => assert.ok(Math.abs(x.logit - web[i]!.logit) < 1e-4));
+    (await d.scoreBatch(TEXTS)).forEach((x, i) => {
+      assert.ok(Math.abs(x.logit - web[i]!.logit) < 1e-4);
+    });
   });
 });
 
@@ -167,7 +177,10 @@ describe('input as written', () => {
   test('the combination hands each part the form it declares', async () => {
     const { createCombinedDetector } = await import('../../src/core/roberta/combine.ts');
     const seen: Record<string, readonly string[]> = {};
-    const spy = (id: string, input: 'normalised' | 'as-written') => ({ info: { ...info, id }, policy, input, scoreBatch: async (t: readonly string[]) => ((seen[id] = t), t.map(() => ({ p: 0.5, logit: 0 }))) });
+    const spy = (id: string, input: 'normalised' | 'as-written') => ({ info: { ...info, id }, policy, input, scoreBatch: async (t: readonly string[]) => {
+      seen[id] = t;
+      return t.map(() => ({ p: 0.5, logit: 0 }));
+    } });
     const c = createCombinedDetector(spy('embedded', 'normalised'), spy('roberta-base', 'as-written'), { wA: 1, wB: 1, bias: 0 }, policy);
     await judge(c, [typographic], { sensitivity: 'balanced' });
     assert.deepEqual(seen['roberta-base'], [typographic]);
@@ -206,13 +219,13 @@ describe('tokenizer', () => {
     const ours = TEXTS.map((t) => [0, ...tokenizer.encode(t), 2]);
     env.allowRemoteModels = false;
     env.allowLocalModels = true;
-    env.localModelPath = join(TINY, '..') + '/';
+    env.localModelPath = `${join(TINY, '..')}/`;
     const local = await AutoTokenizer.from_pretrained('tiny-roberta');
     assert.deepEqual(TEXTS.map((t) => local.encode(t)), ours);
     env.allowRemoteModels = true;
     env.allowLocalModels = false;
     env.useFSCache = false;
-    env.remoteHost = hub.url + '/';
+    env.remoteHost = `${hub.url}/`;
     const remote = await AutoTokenizer.from_pretrained('telltale/tiny-roberta');
     assert.deepEqual(TEXTS.map((t) => remote.encode(t)), ours);
     assert.ok(hub.log.some((l) => l.path === '/telltale/tiny-roberta/resolve/main/tokenizer.json'));

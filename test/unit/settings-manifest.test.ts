@@ -20,8 +20,20 @@ test('a site override beats the global switch', () => {
   assert.equal(autoScanFor({ ...s, autoScan: false }, 'loud.example'), true);
 });
 
+/** The manifest fields these tests read (manifestFor() returns the parsed JSON, untyped). */
+type Manifest = {
+  manifest_version: number;
+  background: { service_worker?: string; scripts?: string[] };
+  permissions: string[];
+  host_permissions?: string[];
+  optional_host_permissions?: string[];
+  content_security_policy: { extension_pages: string };
+  browser_specific_settings: { gecko: { id: string; strict_min_version: string; data_collection_permissions: unknown } };
+  minimum_chrome_version?: string;
+};
+
 test('Chrome manifest: MV3 service worker, offscreen, optional host access, wasm CSP', () => {
-  const m = manifestFor('chrome') as Record<string, any>;
+  const m = manifestFor('chrome') as Manifest;
   assert.equal(m.manifest_version, 3);
   assert.equal(m.background.service_worker, 'background.js');
   assert.ok(m.permissions.includes('offscreen'));
@@ -32,7 +44,7 @@ test('Chrome manifest: MV3 service worker, offscreen, optional host access, wasm
 });
 
 test('Firefox manifest is derived: event page, gecko id, no offscreen', () => {
-  const m = manifestFor('firefox') as Record<string, any>;
+  const m = manifestFor('firefox') as Manifest;
   assert.deepEqual(m.background.scripts, ['background.js']);
   assert.equal(m.background.service_worker, undefined);
   assert.ok(!m.permissions.includes('offscreen'));

@@ -36,11 +36,11 @@ after(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const INPUT = [
+const INPUT = `${[
   { id: 'long', text: ref('long').text },
   { id: 'story', text: ref('story').text },
   { id: 'mixed', text: ref('mixed').text },
-].map((l) => JSON.stringify(l)).join('\n') + '\nnot json\n';
+].map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`;
 
 async function score(...args: string[]): Promise<{ lines: Line[]; stderr: string }> {
   const r = await runCli(['score', '--jsonl', '-', ...(args.includes('--no-hub') ? args.filter((a) => a !== '--no-hub') : ['--hub', hub.url, ...args])], INPUT, home);
@@ -105,7 +105,7 @@ test('--raw for the calibrated detectors: RoBERTa\'s machine logit, the embedded
 });
 
 test('check: an uncalibrated detector shows its statistic and says so', async () => {
-  const r = await runCli(['check', '-', '--hub', hub.url, '--detector', 'fast-detectgpt', '--model', 'someone/tiny-llama', '--variant', 'fp32'], ref('long').text + '\n', home);
+  const r = await runCli(['check', '-', '--hub', hub.url, '--detector', 'fast-detectgpt', '--model', 'someone/tiny-llama', '--variant', 'fp32'], `${ref('long').text}\n`, home);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /Not calibrated: each paragraph shows the raw Fast-DetectGPT sampling discrepancy \(higher means more machine-like\), not a probability; nothing is flagged/);
   assert.match(r.stdout, new RegExp(`not calibrated\\s+raw ${ref('long').fastdetectgpt.raw.toFixed(2).replace('-', '\\-')}\\s`));

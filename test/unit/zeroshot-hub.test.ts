@@ -62,7 +62,9 @@ describe('zero-shot detectors from the (mock) Hub', () => {
     assert.deepEqual(d.models, [BASE]);
     assert.ok(progress.some((p) => p.file === MODEL && p.loaded === base.files.get(MODEL)!.length));
     const got = await d.scoreTokens(one.map((c) => c.ids));
-    one.forEach((c, i) => assert.ok(close(got[i]!.raw, c.fastdetectgpt.raw), `${c.name}: ${got[i]!.raw}`));
+    one.forEach((c, i) => {
+      assert.ok(close(got[i]!.raw, c.fastdetectgpt.raw), `${c.name}: ${got[i]!.raw}`);
+    });
     const pins = await new HubClient({ store }).pins(BASE);
     assert.equal(pins!.refs.main, base.commit);
     await d.dispose?.();
@@ -70,7 +72,9 @@ describe('zero-shot detectors from the (mock) Hub', () => {
     hub.log.length = 0;
     const again = await createZeroShotHubDetector(opts({ fetch: offline }));
     const got2 = await again.scoreTokens(one.map((c) => c.ids));
-    got2.forEach((x, i) => assert.equal(x.raw, got[i]!.raw));
+    got2.forEach((x, i) => {
+      assert.equal(x.raw, got[i]!.raw);
+    });
     assert.equal(hub.log.length, 0);
     await again.dispose?.();
   });
@@ -79,7 +83,9 @@ describe('zero-shot detectors from the (mock) Hub', () => {
     const d = await createZeroShotHubDetector(opts({ detector: 'binoculars' }));
     assert.deepEqual(d.models, [BASE, INSTRUCT]);
     const got = await d.scoreTokens(one.map((c) => c.ids));
-    one.forEach((c, i) => assert.ok(close(got[i]!.raw, c.binoculars.raw), `${c.name}: ${got[i]!.raw}`));
+    one.forEach((c, i) => {
+      assert.ok(close(got[i]!.raw, c.binoculars.raw), `${c.name}: ${got[i]!.raw}`);
+    });
     for (const repo of [BASE, INSTRUCT]) assert.ok((await new HubClient({ store }).pins(repo))?.refs.main);
     assert.deepEqual(zeroShotRepos(findZeroShot('binoculars')!).map((r) => r.repo), [BASE, INSTRUCT]);
     await d.dispose?.();
@@ -99,7 +105,7 @@ describe('zero-shot detectors from the (mock) Hub', () => {
   test('wasm: the 8-bit file for a repo outside the registry (one window per run); the registry\'s SmolLM2 entry takes its 4-bit file', async () => {
     const d = await createZeroShotHubDetector(opts({ model: 'someone/tiny-llama', variant: undefined }));
     assert.equal(d.variant, 'q8');
-    assert.ok(hub.log.some((l) => l.path.endsWith('someone/tiny-llama/resolve/' + base.commit + '/onnx/model_quantized.onnx')));
+    assert.ok(hub.log.some((l) => l.path.endsWith(`someone/tiny-llama/resolve/${base.commit}/onnx/model_quantized.onnx`)));
     await d.dispose?.();
     const f = await lmFiles(BASE, { backend: 'wasm' });
     assert.deepEqual([f.variant, f.files.at(-1)!.path], ['q4', 'onnx/model_q4.onnx']);
@@ -117,7 +123,9 @@ describe('zero-shot detectors from the (mock) Hub', () => {
     assert.equal(d.variant, 'fp16');
     assert.ok(hub.log.some((l) => l.path.endsWith('/onnx/model_fp16.onnx')));
     const got = await d.scoreTokens(one.map((c) => c.ids));
-    one.forEach((c, i) => assert.ok(Math.abs(got[i]!.raw - c.fastdetectgpt.raw) < 0.5, `${c.name}: ${got[i]!.raw}`));
+    one.forEach((c, i) => {
+      assert.ok(Math.abs(got[i]!.raw - c.fastdetectgpt.raw) < 0.5, `${c.name}: ${got[i]!.raw}`);
+    });
     await d.dispose?.();
   });
 

@@ -202,7 +202,9 @@ describe('batching and padding', () => {
         let ll = 0, mu = 0, v = 0;
         for (let t = 0; t < ids.length - 1; t++) {
           const x = fastTerms(lb.row(0, t), ids[t + 1]!);
-          (ll += x.ll), (mu += x.mu), (v += x.var);
+          ll += x.ll;
+          mu += x.mu;
+          v += x.var;
         }
         lb.dispose();
         assert.ok(close(one[i]!.raw, (ll - mu) / Math.sqrt(v)), `${i}`);
@@ -231,7 +233,9 @@ describe('4-bit (MatMulNBits, as the Hub\'s model_q4.onnx)', () => {
         let ll = 0, mu = 0, v = 0;
         for (let t = 0; t < ids.length - 1; t++) {
           const x = fastTerms(lb.row(0, t), ids[t + 1]!);
-          (ll += x.ll), (mu += x.mu), (v += x.var);
+          ll += x.ll;
+          mu += x.mu;
+          v += x.var;
         }
         lb.dispose();
         assert.ok(close(one.fast[i]!.raw, (ll - mu) / Math.sqrt(v)), `${i}`);

@@ -125,7 +125,7 @@ export async function createEmbeddedDetector(
       for (let j = 0; j < m; j++) logit += contrib[b * N + j]!;
       const p = calibrate(meta, logit, countWords(it.text));
       const evidence = maxEvidence > 0 ? sentenceEvidence(it, contrib.subarray(b * N, b * N + m), maxEvidence) : undefined;
-      return evidence && evidence.length ? { p, logit, evidence } : { p, logit };
+      return evidence?.length ? { p, logit, evidence } : { p, logit };
     });
   }
 
@@ -148,7 +148,9 @@ export async function createEmbeddedDetector(
         while (j < order.length && (j - i + 1) * Math.max(1, prepared[order[j]!]!.f.indices.length) <= maxCells) j++;
         const chunk = order.slice(i, j);
         const scores = await runChunk(chunk.map((k) => prepared[k]!));
-        chunk.forEach((k, t) => (results[k] = scores[t]!));
+        chunk.forEach((k, t) => {
+          results[k] = scores[t]!;
+        });
         i = j;
       }
       return results;

@@ -256,7 +256,7 @@ export function extractFeatures(
   const seed = config.seed >>> 0;
 
   // Char n-grams over " " + canon + " ".
-  const padded = ' ' + canon + ' ';
+  const padded = ` ${canon} `;
   const n = padded.length;
   const charStart = (seed ^ NS_CHAR) >>> 0;
   for (let i = 0; i + config.charMin <= n; i++) {
@@ -357,7 +357,7 @@ function denseFeatures(canon: string, tokens: Token[]): Float32Array {
   const bigrams = new Set<string>();
   let repeats = 0;
   for (let i = 1; i < words.length; i++) {
-    const k = words[i - 1]!.text + ' ' + words[i]!.text;
+    const k = `${words[i - 1]!.text} ${words[i]!.text}`;
     if (bigrams.has(k)) repeats++;
     else bigrams.add(k);
   }
@@ -408,8 +408,7 @@ function denseFeatures(canon: string, tokens: Token[]): Float32Array {
 export function splitSentences(text: string): { start: number; end: number }[] {
   const out: { start: number; end: number }[] = [];
   const re = /[^.!?\n]*(?:[.!?]+["')\]]*|\n|$)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     if (m[0].length === 0) {
       re.lastIndex++;
       if (re.lastIndex > text.length) break;

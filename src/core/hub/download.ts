@@ -71,7 +71,14 @@ const KEY = {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 const isAbort = (err: unknown) => err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError');
@@ -308,7 +315,10 @@ export class HubClient {
         if (pendingBytes === 0) return;
         const buf = new Uint8Array(pendingBytes);
         let o = 0;
-        for (const c of pending) (buf.set(c, o), (o += c.length));
+        for (const c of pending) {
+          buf.set(c, o);
+          o += c.length;
+        }
         pending.length = 0;
         pendingBytes = 0;
         await this.store.append(part, buf);

@@ -101,7 +101,9 @@ export function createRobertaDetector(o: RobertaDetectorOptions): RobertaDetecto
     for (const b of planBatches(windows, { maxBatch: o.maxBatch ?? 8, maxTokens: o.maxBatchTokens ?? 4096 })) {
       const out = await o.run(b.ids, b.mask, b.windows.length, b.seq);
       if (out.length !== b.windows.length * numLabels) throw new Error(`model returned ${out.length} logits for ${b.windows.length} windows`);
-      b.windows.forEach((w, r) => (logits[w] = machineLogit(out.subarray(r * numLabels, (r + 1) * numLabels), o.machineIndex)));
+      b.windows.forEach((w, r) => {
+        logits[w] = machineLogit(out.subarray(r * numLabels, (r + 1) * numLabels), o.machineIndex);
+      });
     }
     return tokens.map((_, i) => {
       const mine = windows.map((w, j) => ({ w, j })).filter(({ w }) => w.text === i);

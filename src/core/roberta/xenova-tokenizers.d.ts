@@ -10,10 +10,11 @@ declare module '@xenova/transformers/src/tokenizers.js' {
     bos_token_id?: number;
     model_max_length?: number;
   }
-  export class AutoTokenizer {
-    static TOKENIZER_CLASS_MAPPING: Record<string, typeof PreTrainedTokenizer>;
-    static from_pretrained(name: string, options?: { revision?: string }): Promise<PreTrainedTokenizer>;
-  }
+  // A class with only static members in the library; typed as the value it is used as.
+  export const AutoTokenizer: {
+    TOKENIZER_CLASS_MAPPING: Record<string, typeof PreTrainedTokenizer>;
+    from_pretrained(name: string, options?: { revision?: string }): Promise<PreTrainedTokenizer>;
+  };
 }
 declare module '@xenova/transformers/src/env.js' {
   export const env: {

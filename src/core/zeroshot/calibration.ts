@@ -51,7 +51,10 @@ export function auroc(samples: readonly { raw: number; machine: boolean }[], mac
     while (j < s.length && s[j]!.v === s[i]!.v) j++;
     const mid = (i + j + 1) / 2; // mean rank (1-based) of the tie group
     for (let k = i; k < j; k++) {
-      if (s[k]!.m) (rankSum += mid), pos++;
+      if (s[k]!.m) {
+        rankSum += mid;
+        pos++;
+      }
       else neg++;
     }
     i = j;

@@ -242,7 +242,9 @@ export async function forEachWindow(
     const logits: LogitsBatch[] = [];
     try {
       for (const m of models) logits.push(await m.run(b.ids, b.mask, b.positions, b.windows.length, b.seq));
-      b.windows.forEach((w, r) => visit(w, r, logits));
+      b.windows.forEach((w, r) => {
+        visit(w, r, logits);
+      });
     } finally {
       for (const l of logits) l.dispose();
     }

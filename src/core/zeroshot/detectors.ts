@@ -100,7 +100,10 @@ export function createFastDetectGpt(lm: CausalLm, o: ZeroShotOptions): ZeroShotD
     await forEachWindow([lm], windows, (wi, r, [logits]) => {
       const w = windows[wi]!;
       const a = acc[w.text]!;
-      if (row.length !== logits!.vocab) (row = new Float32Array(logits!.vocab)), (buf = new Float64Array(logits!.vocab));
+      if (row.length !== logits!.vocab) {
+        row = new Float32Array(logits!.vocab);
+        buf = new Float64Array(logits!.vocab);
+      }
       for (let t = w.rowFrom; t < Math.min(w.rowTo, w.ids.length - 1); t++) {
         const x = fastTerms(logits!.row(r, t, row), w.ids[t + 1]!, buf);
         a.ll += x.ll;
@@ -156,15 +159,24 @@ export function createBinoculars(observer: CausalLm, performer: CausalLm, o: Zer
     await forEachWindow([observer, performer], windows, (wi, r, [lo, lp]) => {
       const w = windows[wi]!;
       const a = acc[w.text]!;
-      if (rowO.length !== lo!.vocab) (rowO = new Float32Array(lo!.vocab)), (buf = new Float64Array(lo!.vocab));
+      if (rowO.length !== lo!.vocab) {
+        rowO = new Float32Array(lo!.vocab);
+        buf = new Float64Array(lo!.vocab);
+      }
       if (rowP.length !== lp!.vocab) rowP = new Float32Array(lp!.vocab);
       for (let t = w.rowFrom; t < w.rowTo; t++) {
         const hasLabel = t < w.ids.length - 1;
         const counted = w.ids[t] !== padId;
         if (!hasLabel && !counted) continue;
         const x = binocularsTerms(lo!.row(r, t, rowO), lp!.row(r, t, rowP), hasLabel ? w.ids[t + 1] : undefined, buf);
-        if (x.ce !== undefined) (a.ce += x.ce), a.nPpl++;
-        if (counted) (a.x += x.x), a.nX++;
+        if (x.ce !== undefined) {
+          a.ce += x.ce;
+          a.nPpl++;
+        }
+        if (counted) {
+          a.x += x.x;
+          a.nX++;
+        }
       }
     });
     return acc.map((a) => {
