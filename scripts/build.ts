@@ -74,6 +74,28 @@ export const xenovaOrtStub: Plugin = {
   },
 };
 
+/**
+ * The English catalogue that src/shared/i18n.ts bundles (its fallback outside the browser's i18n) goes
+ * in without the translators' descriptions and examples: about 14 KB less in every bundle.
+ */
+export const slimCatalogue: Plugin = {
+  name: 'slim-catalogue',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]_locales[\\/][^\\/]+[\\/]messages\.json$/ }, (a) => {
+      const cat = JSON.parse(readFileSync(a.path, 'utf8')) as Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+      const slim = Object.fromEntries(
+        Object.entries(cat).map(([k, e]) => [
+          k,
+          e.placeholders
+            ? { message: e.message, placeholders: Object.fromEntries(Object.entries(e.placeholders).map(([n, p]) => [n, { content: p.content }])) }
+            : { message: e.message },
+        ]),
+      );
+      return { contents: JSON.stringify(slim), loader: 'json' };
+    });
+  },
+};
+
 export function manifestFor(browser: Browser): Record<string, unknown> {
   const m = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   m.version = pkgVersion();
@@ -183,7 +205,7 @@ export function buildOptions(target: Target, cfg: BuildConfig): BuildOptions[] {
     sourcemap: 'linked',
     minify: cfg.minify,
     legalComments: 'linked',
-    plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin],
+    plugins: [platformPlugin(browser), xenovaOrtStub, ortBuildPlugin, slimCatalogue],
     define: { 'process.env.NODE_ENV': '"production"' },
     jsx: 'automatic',
     jsxImportSource: 'preact',

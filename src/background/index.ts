@@ -14,6 +14,7 @@ import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from 
 import { forgetTab, frameReport, knownFrames } from './frames.ts';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
 import { FairQueue } from '../core/fair-queue.ts';
+import { t } from '../shared/i18n.ts';
 
 const MENU_ID = 'telltale-check-selection';
 
@@ -28,10 +29,16 @@ type ScoreResult = { verdicts: Verdict[]; zeroShot?: Verdict[] } | { verdicts?: 
 
 /** Words for why a deep check cannot run (shown in the popup). */
 const DEEP_WORDS = {
-  off: 'No zero-shot detector is turned on. Choose one under Models.',
-  absent: 'The zero-shot detector’s language model is not downloaded. Download it under Models.',
-  unknown: 'This zero-shot detector is not offered in this version.',
-} as const;
+  get off() {
+    return t('deepOff');
+  },
+  get absent() {
+    return t('deepAbsent');
+  },
+  get unknown() {
+    return t('deepUnknown');
+  },
+};
 
 /** The zero-shot verdicts for `texts`, or why there are none (settings `zeroShot`; see src/host/handlers.ts). */
 async function zeroShotScores(texts: string[], webgpuOnly: boolean): Promise<Verdict[] | keyof typeof DEEP_WORDS | 'wasm'> {
@@ -125,7 +132,7 @@ browser.contextMenus.onClicked.addListener((info: Menus.OnClickData, tab?: Tabs.
 
 browser.runtime.onInstalled.addListener(async () => {
   await browser.contextMenus.removeAll();
-  browser.contextMenus.create({ id: MENU_ID, title: 'Check selection with Telltale', contexts: ['selection'] });
+  browser.contextMenus.create({ id: MENU_ID, title: t('menuCheckSelection'), contexts: ['selection'] });
   await syncAutoScan();
 });
 browser.runtime.onStartup.addListener(() => void syncAutoScan());

@@ -5,6 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { requestTab } from '../protocol/client.ts';
+import { t } from '../shared/i18n.ts';
 
 const AUTO_ID = 'telltale-auto';
 
@@ -40,9 +41,9 @@ export async function scanTab(tabId: number): Promise<{ ok: boolean; error?: str
 export function describeInjectError(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   if (/Cannot access|cannot be scripted|Missing host permission|extensions gallery|restricted/i.test(msg)) {
-    return 'The browser does not let extensions read this page (browser pages, the web store, PDF viewers).';
+    return t('scanRestricted');
   }
-  return `Could not scan this page: ${msg}`;
+  return t('scanFailed', msg);
 }
 
 /** Registers the content script for exactly the origins the user granted (none: unregistered). */

@@ -19,7 +19,7 @@ import { ZEROSHOT } from '../core/zeroshot/registry.ts';
 import { preview, splitParagraphs } from '../core/text.ts';
 import { SENSITIVITIES, type Detector, type Sensitivity, type Verdict } from '../core/types.ts';
 import { loadDetector } from '../node/detectors.ts';
-import { LEVEL_WORDS, shareShort, verdictHeadline } from '../shared/verdict-words.ts';
+import { levelWords, shareShort, verdictHeadline } from '../shared/verdict-words.ts';
 
 const USAGE = `Usage:
   telltale check [FILE|-] [--json]
@@ -112,7 +112,7 @@ async function check(detector: Detector, file: string, sensitivity: Sensitivity,
   );
   out.push('');
   verdicts.forEach((v, i) => {
-    const level = v.state !== 'scored' ? verdictHeadline(v).toLowerCase() : v.level ? LEVEL_WORDS[v.level].short : 'not calibrated';
+    const level = v.state !== 'scored' ? verdictHeadline(v).toLowerCase() : v.level ? levelWords(v.level).short : 'not calibrated';
     const share = v.state !== 'scored' ? '' : v.humanShare ? shareShort(v.humanShare) : v.raw !== undefined ? `raw ${v.raw.toFixed(2)}` : '';
     const flag = v.flagged ? '!' : ' ';
     out.push(`${String(i + 1).padStart(3)} ${flag} ${level.padEnd(20)} ${share.padEnd(22)} ${preview(paragraphs[i]!, 60)}`);

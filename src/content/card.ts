@@ -3,9 +3,9 @@
  * create, so neither page CSS nor page scripts reach its inside; the host itself is reset with inline
  * `!important` declarations (which beat page stylesheets). All text goes in with textContent.
  */
-import { detectorLabel } from '../core/settings.ts';
 import type { Verdict } from '../core/types.ts';
-import { partsLine, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
+import { t } from '../shared/i18n.ts';
+import { detectorName, partsLine, reasonText, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
 import { zeroShotLine } from '../shared/zeroshot-words.ts';
 import { levelOf } from './marks.ts';
 import { CARD_CSS, ensureStyles, markOwn } from './styles.ts';
@@ -15,12 +15,20 @@ export const HOST_TAG = 'telltale-card';
 
 /** The selection card's copy words (one place, for the translation catalogue). */
 export const COPY_WORDS = {
-  button: 'Copy result',
-  copied: 'Copied.',
-  refused: 'The browser did not let Telltale copy. The result is selected below: press Ctrl+C (⌘C on a Mac) to copy it.',
-  close: 'Close',
-  model: (m: string) => `Model: ${m}`,
-  text: (t: string) => `Text: “${t}”`,
+  get button() {
+    return t('copyButton');
+  },
+  get copied() {
+    return t('copyDone');
+  },
+  get refused() {
+    return t('copyRefused');
+  },
+  get close() {
+    return t('cardClose');
+  },
+  model: (m: string) => t('copyModel', m),
+  text: (x: string) => t('copyText', x),
 };
 
 /** The card's result as plain text for the clipboard: level and its number in words, the model, the text. */
@@ -29,7 +37,7 @@ export function resultText(v: Verdict, text?: string): string {
   if (v.state === 'scored' && v.humanShare) lines.push(shareSentence(v.humanShare));
   else if (v.state !== 'scored' && v.reason) lines.push(v.reason);
   const parts = partsLine(v);
-  const model = parts ? `${detectorLabel(v.detector)} (${parts})` : v.detector && detectorLabel(v.detector);
+  const model = parts ? `${detectorName(v.detector)} (${parts})` : v.detector && detectorName(v.detector);
   if (model) lines.push(COPY_WORDS.model(model));
   if (text) lines.push(COPY_WORDS.text(cut(text.replace(/\s+/g, ' ').trim(), 500)));
   return lines.join('\n');
@@ -114,26 +122,28 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
   card.append(head);
   if (v.state === 'scored') {
     if (v.humanShare) card.append(el('div', 'share', shareSentence(v.humanShare)));
-    card.append(el('div', 'meta', v.flagged ? 'Flagged at your sensitivity.' : v.level === 'unclear' ? 'Not flagged at your sensitivity, but close.' : 'Not flagged at your sensitivity.'));
-  } else if (v.reason) {
-    card.append(el('div', 'meta', v.reason));
+    card.append(el('div', 'meta', v.flagged ? t('cardFlagged') : v.level === 'unclear' ? t('cardNotFlaggedClose') : t('cardNotFlagged')));
+  } else {
+    // A paragraph in another language: the reason says, in the reader's language, that the detectors read English only.
+    const reason = reasonText(v);
+    if (reason) card.append(el('div', 'meta', reason));
   }
-  if (opts.text) card.append(el('div', 'meta quote', `“${cut(opts.text, 140)}”`));
+  if (opts.text) card.append(el('div', 'meta quote', t('quoted', cut(opts.text, 140))));
   const n = v.normalisation;
   if (n && (n.homoglyphs > 0 || n.invisibles > 0)) {
-    const what = n.homoglyphs > 0 && n.invisibles > 0 ? 'look-alike and invisible characters' : n.homoglyphs > 0 ? 'look-alike characters' : 'invisible characters';
-    card.append(el('div', 'note', `This text hides ${what} — a common evasion trick.`));
+    const key = n.homoglyphs > 0 && n.invisibles > 0 ? 'cardHidesBoth' : n.homoglyphs > 0 ? 'cardHidesLookAlikes' : 'cardHidesInvisibles';
+    card.append(el('div', 'note', t(key)));
   }
   const evidence = (v.evidence ?? []).filter((e) => e && typeof e.text === 'string' && e.weight > 0).sort((a, b) => b.weight - a.weight).slice(0, 3);
   if (evidence.length) {
-    card.append(el('div', 'meta', 'Sentences that raised the score:'));
+    card.append(el('div', 'meta', t('cardEvidence')));
     const ul = el('ul');
     for (const e of evidence) ul.append(el('li', 'ev-pos', cut(e.text, 200)));
     card.append(ul);
   }
   const parts = partsLine(v);
-  const model = parts ? `${detectorLabel(v.detector)} (${parts})` : v.detector && detectorLabel(v.detector);
-  if (model) card.append(el('div', 'meta', `Model: ${model}`));
+  const name = detectorName(v.detector);
+  if (name) card.append(el('div', 'meta', parts ? t('cardModelParts', name, parts) : t('cardModel', name)));
   // A zero-shot detector beside it: its own reading, never a level or flag while it is uncalibrated.
   if (opts.zeroShot) card.append(el('div', 'meta zero-shot', zeroShotLine(opts.zeroShot)));
   return card;
@@ -215,7 +225,7 @@ export class FloatingCard {
       const close = this.doc.createElement('button');
       close.className = 'close';
       close.textContent = '×';
-      close.setAttribute('aria-label', COPY_WORDS.close);
+      close.setAttribute('aria-label', t('cardClose'));
       close.addEventListener('click', () => {
         this.hide();
         this.opts.onClose?.();

@@ -16,6 +16,7 @@ import { focusTransiently, pickMark } from './focus.ts';
 import { Marks, levelOf } from './marks.ts';
 import { Scanner, type Rec } from './scanner.ts';
 import { isOwn } from './styles.ts';
+import { t } from '../shared/i18n.ts';
 
 const GUARD = Symbol.for('telltale.content.v1');
 
@@ -78,7 +79,7 @@ function init(doc: Document): void {
 
   const showSelection = (text: string, verdict: Verdict, zeroShot?: Verdict) => {
     selection = { text, verdict, ...(zeroShot ? { zeroShot } : {}) };
-    selectionCard.show(selectionAnchor(doc), verdict, { title: 'Telltale: selected text', text, near: selectionElement(doc), zeroShot });
+    selectionCard.show(selectionAnchor(doc), verdict, { title: t('cardSelectionTitle'), text, near: selectionElement(doc), zeroShot });
   };
 
   const reveal = (key: string): boolean => {

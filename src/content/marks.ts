@@ -10,6 +10,7 @@
  * never reads these back, since the page can rewrite them.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
+import { t } from '../shared/i18n.ts';
 import { verdictSentence } from '../shared/verdict-words.ts';
 import { HIGHLIGHT_GENERATED, HIGHLIGHT_UNCLEAR, ensureStyles, pageCss, type MarkLevel } from './styles.ts';
 import { themeAt, type Theme } from './theme.ts';
@@ -95,7 +96,7 @@ export class Marks {
       // Every scored paragraph says what it is to assistive technology, not only the coloured ones.
       // A page's own aria-description stays (the hover card says the same on focus).
       if (level !== 'none' && (this.described.has(el) || !el.hasAttribute('aria-description'))) {
-        el.setAttribute('aria-description', `Telltale: ${verdictSentence(verdict!)}`);
+        el.setAttribute('aria-description', t('markDescription', verdictSentence(verdict!)));
         this.described.add(el);
       } else if (this.described.has(el)) {
         el.removeAttribute('aria-description');

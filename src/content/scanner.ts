@@ -108,8 +108,8 @@ const MAX_CHANGES_PER_MINUTE = 4;
 
 const ERROR_DETECTOR = 'none';
 
-function errorVerdict(reason: string): Verdict {
-  return { state: 'error', p_machine: null, flagged: false, detector: ERROR_DETECTOR, reason };
+function errorVerdict(reason: string, reasonCode: 'no-answer' | 'not-checked', detail?: string): Verdict {
+  return { state: 'error', p_machine: null, flagged: false, detector: ERROR_DETECTOR, reason, reasonCode, ...(detail !== undefined ? { reasonArgs: [detail] } : {}) };
 }
 
 /** The element in the document that stands for `el` (its outermost shadow host, or itself). */
@@ -682,7 +682,7 @@ export class Scanner {
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
             if (--budget < 0 && cacheable) this.enqueue(rec);
-            else this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.'));
+            else this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.', 'no-answer'));
           }
         });
         if (budget < 0) this.kick();
@@ -699,7 +699,10 @@ export class Scanner {
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
             if (busy || ++rec.tries < 2) retry.push(rec);
-            else this.settle(rec, errorVerdict(`Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300)));
+            else {
+              const detail = (err instanceof Error ? err.message : String(err)).slice(0, 280);
+              this.settle(rec, errorVerdict(`Could not be checked: ${detail}`, 'not-checked', detail));
+            }
           }
         }
         if (busy) this.busyDelay = Math.min(this.opts.busyRetryMaxMs, this.busyDelay ? this.busyDelay * 2 : this.opts.retryMs);

@@ -47,7 +47,7 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
   texts.forEach((raw, index) => {
     const base = { detector: info.id, flagged: false, ...(calibrated ? {} : { calibrated: false as const }) };
     if (looksBinary(raw)) {
-      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary };
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.binary, reasonCode: 'binary' };
       return;
     }
     // Normalise before cutting, so that invisible characters cannot move the cut; the generous first
@@ -60,12 +60,12 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
     const text = cut(n.text);
     const normalisation = report.homoglyphs + report.invisibles + report.other > 0 ? report : undefined;
     if (text.length === 0) {
-      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.empty };
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: REASONS.empty, reasonCode: 'empty' };
       return;
     }
     const lang = checkEnglish(text);
     if (!lang.supported) {
-      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: lang.reason, normalisation };
+      verdicts[index] = { ...base, state: 'unsupported', p_machine: null, reason: lang.reason, reasonCode: lang.code, normalisation };
       return;
     }
     const short = countWords(text) < policy.minWords;
@@ -78,11 +78,13 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
     const batch = toScore.slice(i, i + batchSize);
     let scores: RawScore[] | undefined;
     let failure: string | undefined;
+    let detail: string | undefined;
     try {
       scores = await detector.scoreBatch(batch.map((b) => b.text));
       if (scores.length !== batch.length) throw new Error(`detector returned ${scores.length} scores for ${batch.length} texts`);
     } catch (err) {
-      failure = `${REASONS.failed} (${err instanceof Error ? err.message : String(err)})`;
+      detail = err instanceof Error ? err.message : String(err);
+      failure = `${REASONS.failed} (${detail})`;
     }
     batch.forEach((item, j) => {
       const v = verdicts[item.index]!;
@@ -92,7 +94,7 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
       // short to judge it may have none: a one-token text predicts nothing).
       const ok = s && (calibrated ? s.p !== null && Number.isFinite(s.p) : item.short || Number.isFinite(raw));
       if (!ok) {
-        Object.assign(v, { state: 'error', p_machine: null, reason: failure ?? REASONS.failed });
+        Object.assign(v, { state: 'error', p_machine: null, reason: failure ?? REASONS.failed, reasonCode: 'failed', ...(detail ? { reasonArgs: [detail.slice(0, 300)] } : {}) });
         return;
       }
       v.p_machine = calibrated ? s.p : null;
@@ -100,8 +102,13 @@ export async function judge(detector: Detector, texts: readonly string[], opts: 
       if (s.parts) v.parts = Object.fromEntries(Object.entries(s.parts).map(([id, p]) => [id, { p_machine: p }]));
       if (item.short) {
         v.reason = REASONS.tooShort(policy.minWords);
+        v.reasonCode = 'too-short';
+        v.reasonArgs = [String(policy.minWords)];
       } else {
-        if (!calibrated) v.reason = REASONS.uncalibrated(detector.statistic?.name ?? info.name);
+        if (!calibrated) {
+          const name = detector.statistic?.name ?? info.name;
+          Object.assign(v, { reason: REASONS.uncalibrated(name), reasonCode: 'uncalibrated', reasonArgs: [name] });
+        }
         if (s.evidence?.length) v.evidence = s.evidence;
         Object.assign(v, atSensitivity(v, policy, opts.sensitivity));
       }

@@ -16,7 +16,9 @@ const ENGLISH_FUNCTION_WORDS = new Set(
     .split(/\s+/),
 );
 
-export type LanguageCheck = { supported: true } | { supported: false; reason: string };
+import type { ReasonCode } from './types.ts';
+
+export type LanguageCheck = { supported: true } | { supported: false; reason: string; code: ReasonCode };
 
 const LETTER = /\p{L}/gu;
 const LATIN = /\p{Script=Latin}/gu;
@@ -24,16 +26,16 @@ const WORD = /[\p{L}']+/gu;
 
 export function checkEnglish(text: string): LanguageCheck {
   const letters = text.match(LETTER)?.length ?? 0;
-  if (letters === 0) return { supported: false, reason: 'No words to read.' };
+  if (letters === 0) return { supported: false, reason: 'No words to read.', code: 'no-words' };
   const latin = text.match(LATIN)?.length ?? 0;
-  if (latin / letters < 0.8) return { supported: false, reason: 'Not English: the detectors read English only.' };
+  if (latin / letters < 0.8) return { supported: false, reason: 'Not English: the detectors read English only.', code: 'not-english' };
   const words = (text.toLowerCase().match(WORD) ?? []).slice(0, 400);
   if (words.length >= 8) {
     let common = 0;
     for (const w of words) if (ENGLISH_FUNCTION_WORDS.has(w)) common++;
     // Running English prose has 35-55% function words; other Latin-script languages a few percent.
     if (common / words.length < 0.12) {
-      return { supported: false, reason: 'Does not read as English prose: the detectors read English only.' };
+      return { supported: false, reason: 'Does not read as English prose: the detectors read English only.', code: 'not-english-prose' };
     }
   }
   return { supported: true };

@@ -163,6 +163,21 @@ export interface CalibratedDetector extends Detector {
   scoreBatch(texts: readonly string[]): Promise<CalibratedScore[]>;
 }
 
+/** Why a paragraph was not judged (or not flagged), as a code the UI turns into words. */
+export const REASON_CODES = [
+  'too-short',
+  'empty',
+  'binary',
+  'no-words',
+  'not-english',
+  'not-english-prose',
+  'failed',
+  'uncalibrated',
+  'no-answer',
+  'not-checked',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
 /** The final answer for one paragraph, as the CLI prints it and the extension shows it. */
 export interface Verdict {
   state: VerdictState;
@@ -191,8 +206,14 @@ export interface Verdict {
    * and `raw` with the detector's `statistic` is all there is to show (with `reason` in words).
    */
   calibrated?: false;
-  /** Words a person understands: for every state but `scored`, and for a `scored` verdict that is not calibrated. */
+  /** Words a person understands: for every state but `scored`, and for a `scored` verdict that is not calibrated. English (the CLI prints it). */
   reason?: string;
+  /**
+   * What `reason` says, as a stable code, so that the extension can say it in the reader's language
+   * (src/shared/verdict-words.ts); `reasonArgs` are the values in it (a word count, a detector's name).
+   */
+  reasonCode?: ReasonCode;
+  reasonArgs?: string[];
   /** Each detector's own verdict when several were combined, by detector id: a reader sees whether they agree. */
   parts?: Record<string, PartVerdict>;
   evidence?: Evidence[];

@@ -8,15 +8,15 @@
  */
 import type { Level } from '../core/types.ts';
 import type { ReportItem } from '../protocol/messages.ts';
-import { LEVEL_WORDS } from '../shared/verdict-words.ts';
+import { t, tn } from '../shared/i18n.ts';
 
 /** The chart's words (one place, for the translation catalogue). */
 export const CHART_WORDS = {
-  none: 'No paragraph judged yet.',
-  share: (pct: string) => `${pct} of the judged text (by characters) is likely machine-generated`,
-  label: (n: number, counts: Record<Level, number>, share: string) =>
-    `Chart of ${n} judged paragraph${n === 1 ? '' : 's'} in page order: ${counts.generated} ${LEVEL_WORDS.generated.long.toLowerCase()}, ` +
-    `${counts.unclear} unclear, ${counts.human} ${LEVEL_WORDS.human.long.toLowerCase()}. ${share}.`,
+  get none() {
+    return t('chartNone');
+  },
+  share: (pct: string) => t('chartShare', pct),
+  label: (n: number, counts: Record<Level, number>, share: string) => tn('chartLabel', n, counts.generated, counts.unclear, counts.human, share),
 };
 
 /** Decades of rarity the bars can show (1 in 10,000 and rarer reach the top). */

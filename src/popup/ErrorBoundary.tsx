@@ -2,6 +2,7 @@
  * Keeps one failing part of the popup or options page from blanking the rest.
  */
 import { Component, type ComponentChildren } from 'preact';
+import { t } from '../shared/i18n.ts';
 
 export class ErrorBoundary extends Component<{ what: string; children?: ComponentChildren }, { error: string | null }> {
   override state = { error: null as string | null };
@@ -14,7 +15,7 @@ export class ErrorBoundary extends Component<{ what: string; children?: Componen
     if (this.state.error) {
       return (
         <p class="note warn" role="alert" data-testid="ui-error">
-          {this.props.what} could not be shown ({this.state.error}). Close and reopen this window.
+          {t('uiPartFailed', this.props.what, this.state.error)}
         </p>
       );
     }

@@ -8,14 +8,21 @@ import { COMBINED, findEntry } from '../core/roberta/registry.ts';
 import type { Sensitivity } from '../core/types.ts';
 import type { PageReport } from '../protocol/messages.ts';
 import { buildExport, exportFileName, reportToCsv, reportToJson, type ExportContext, type ExportModel } from '../shared/export.ts';
+import { t } from '../shared/i18n.ts';
 
 /** The export's words (one place, for the translation catalogue). */
 export const EXPORT_WORDS = {
-  group: 'Export this report',
-  json: 'Export JSON',
-  csv: 'Export CSV',
-  saved: (name: string) => `Saved ${name}.`,
-  failed: (why: string) => `Could not save the file: ${why}.`,
+  get group() {
+    return t('exportGroup');
+  },
+  get json() {
+    return t('exportJson');
+  },
+  get csv() {
+    return t('exportCsv');
+  },
+  saved: (name: string) => t('exportSaved', name),
+  failed: (why: string) => t('exportFailed', why),
 };
 
 /** The models behind a detector id, each with the version the extension knows for it. */

@@ -19,6 +19,7 @@ import {
   storageUsed,
   zeroShotChoices,
 } from './model.ts';
+import { t } from '../shared/i18n.ts';
 import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
 
 export function StatusLine({ state }: { state: StatusState }) {
@@ -33,7 +34,7 @@ export function StatusLine({ state }: { state: StatusState }) {
             <>
               {' '}
               <button type="button" class="link" onClick={state.retry} data-testid="status-retry">
-                Try again
+                {t('tryAgain')}
               </button>
             </>
           )}
@@ -43,7 +44,7 @@ export function StatusLine({ state }: { state: StatusState }) {
         <progress
           max={1}
           value={view.progress}
-          aria-label="Loading the detector"
+          aria-label={t('statusLoadingBar')}
           data-testid="status-progress"
         />
       )}
@@ -59,7 +60,7 @@ export function DetectorSelect(props: {
   const choices = detectorChoices(props.models ?? [], props.settings.detector, COMBINED?.of[1]);
   return (
     <div class="field">
-      <label for="detector-select">Detector</label>
+      <label for="detector-select">{t('detectorLabel')}</label>
       <select
         id="detector-select"
         data-testid="detector-select"
@@ -122,17 +123,17 @@ function ModelRow(props: {
       </div>
       <p class={`model-state${m.state === 'error' ? ' warn' : ''}`}>{modelStateText(m)}</p>
       {m.state === 'downloading' && (
-        <progress max={1} value={p} aria-label={`Downloading ${m.name}`} data-testid="model-progress" />
+        <progress max={1} value={p} aria-label={t('modelDownloadingBar', m.name)} data-testid="model-progress" />
       )}
       <div class="model-actions">
         {(m.state === 'absent' || m.state === 'error') && (
           <button type="button" disabled={props.busy} onClick={() => props.onDownload(m.id)} data-testid="model-download">
-            {m.state === 'error' ? 'Retry download' : `Download (${formatBytes(m.bytes)})`}
+            {m.state === 'error' ? t('modelRetry') : t('modelDownload', formatBytes(m.bytes))}
           </button>
         )}
         {(m.state === 'ready' || (m.state === 'error' && m.storedBytes > 0)) && (
           <button type="button" class="danger" disabled={props.busy} onClick={() => props.onDelete(m.id)} data-testid="model-delete">
-            Delete{props.compact ? '' : ` (frees ${formatBytes(m.storedBytes)})`}
+            {props.compact ? t('modelDelete') : t('modelDeleteFrees', formatBytes(m.storedBytes))}
           </button>
         )}
       </div>
@@ -156,8 +157,8 @@ export function ModelsSection(props: {
     setNote(null);
     try {
       const res = await api.downloadModel(id);
-      if (!res?.ok) setNote(`The download could not start: ${res?.error ?? 'no reason given'}.`);
-      else setNote('Downloading. It goes on if you close this window.');
+      if (!res?.ok) setNote(t('modelDownloadNotStarted', res?.error ?? t('noReasonGiven')));
+      else setNote(t('modelDownloadStarted'));
     } catch (err) {
       setNote(describeError(err, 'background'));
     } finally {
@@ -171,7 +172,7 @@ export function ModelsSection(props: {
     setNote(null);
     try {
       const res = await api.deleteModel(id);
-      if (!res?.ok) setNote(`Could not delete it: ${res?.error ?? 'no reason given'}.`);
+      if (!res?.ok) setNote(t('modelDeleteFailed', res?.error ?? t('noReasonGiven')));
       else {
         const next = detectorAfterDelete(settings.detector, id, COMBINED?.of[1]);
         if (next) await save({ detector: next });
@@ -180,7 +181,7 @@ export function ModelsSection(props: {
           const after = await api.getModels().catch(() => null);
           if (after && !after.models.some((m) => m.id === settings.zeroShot && m.state === 'ready')) await save({ zeroShot: null });
         }
-        setNote('Deleted.');
+        setNote(t('modelDeleted'));
       }
     } catch (err) {
       setNote(describeError(err, 'background'));
@@ -195,30 +196,27 @@ export function ModelsSection(props: {
       <DetectorSelect settings={settings} save={save} models={list} />
       <ZeroShotSelect settings={settings} save={save} models={list} />
       {!compact && (
-        <p class="hint">
-          The built-in model is small and always available. Larger models can be downloaded once and are kept in this
-          browser; they are slower and read longer text, and they run on your computer too.
-        </p>
+        <p class="hint">{t('modelsHint')}</p>
       )}
       {state.error && (
         <p class="note warn" role="alert">
           {state.error}{' '}
           <button type="button" class="link" onClick={state.reload}>
-            Try again
+            {t('tryAgain')}
           </button>
         </p>
       )}
-      {list === null && !state.error && <p class="hint">Listing models…</p>}
-      {list && list.length === 0 && <p class="hint">No downloadable models are offered in this version.</p>}
+      {list === null && !state.error && <p class="hint">{t('modelsListing')}</p>}
+      {list && list.length === 0 && <p class="hint">{t('modelsNone')}</p>}
       {list && list.length > 0 && (
         <>
-          <ul class="model-list" aria-label="Downloadable models">
+          <ul class="model-list" aria-label={t('modelsList')}>
             {list.map((m) => (
               <ModelRow key={m.id} m={m} compact={compact} busy={busy === m.id} onDownload={download} onDelete={remove} />
             ))}
           </ul>
           <p class="hint" data-testid="models-storage">
-            Space used by downloaded models: {formatBytes(storageUsed(list))}
+            {t('modelsStorage', formatBytes(storageUsed(list)))}
           </p>
         </>
       )}

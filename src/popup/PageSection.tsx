@@ -15,17 +15,18 @@ import {
   evidenceOf,
   partsText,
   flaggedFirst,
-  NUMBER_MEANING,
+  numberMeaning,
   pageAccess,
+  sensitivityText,
   shouldPoll,
   summarise,
   summaryText,
   truncate,
-  SENSITIVITY_TEXT,
   type Badge,
 } from './model.ts';
 import type { Sensitivity } from '../core/types.ts';
-import { verdictSentence } from '../shared/verdict-words.ts';
+import { t } from '../shared/i18n.ts';
+import { isNotEnglish, verdictSentence } from '../shared/verdict-words.ts';
 import type { ExportContext } from '../shared/export.ts';
 import { PageChart } from './Chart.tsx';
 import { ExportButtons } from './Export.tsx';
@@ -84,8 +85,8 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
             kind: 'not-scanned',
             message:
               page.kind === 'starting'
-                ? 'The page did not answer. Reload it and try again.'
-                : describeError(err, 'page') + ' The page may have changed; scan it again.',
+                ? t('popupPageNoAnswer')
+                : t('twoSentences', describeError(err, 'page'), t('popupPageChanged')),
           });
         })
         .finally(() => {
@@ -106,7 +107,7 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
     try {
       const res = await api.scanTab(tab.id);
       if (!res?.ok) {
-        setPage({ kind: 'not-scanned', message: `Could not scan this page: ${res?.error ?? 'no reason given'}.` });
+        setPage({ kind: 'not-scanned', message: t('popupScanFailed', res?.error ?? t('noReasonGiven')) });
         return;
       }
       // Re-render so the poll starts even when the old report looked finished.
@@ -172,9 +173,9 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
     api
       .reveal(tabId, item.key, item.frameId ?? 0)
       .then((r) => {
-        if (!r?.ok) props.onRevealFail('That paragraph is no longer on the page.');
+        if (!r?.ok) props.onRevealFail(t('popupRevealGone'));
       })
-      .catch(() => props.onRevealFail('The page did not answer; it may have been reloaded.'));
+      .catch(() => props.onRevealFail(t('popupRevealNoAnswer')));
   }
 
   return (
@@ -188,7 +189,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         data-frame={item.frameId ?? 0}
         data-flagged={flagged ? 'true' : 'false'}
         data-level={item.verdict?.level ?? ''}
-        title={`${badge.label} Click to show it on the page.`}
+        title={t('twoSentences', badge.label, t('popupRowHint'))}
         onClick={reveal}
         onKeyDown={(e) => {
           if (e.key === 'Enter' || e.key === ' ') {
@@ -197,7 +198,7 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
           }
         }}
       >
-        <span class="row-text">{truncate(item.preview, 140) || '(no text)'}</span>
+        <span class="row-text">{truncate(item.preview, 140) || t('popupNoText')}</span>
         <BadgeView badge={badge} />
       </div>
       {parts && (
@@ -213,12 +214,12 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
       {evidence.length > 0 && (
         <div class="evidence">
           <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="evidence-toggle">
-            {open ? 'Hide' : 'Show'} the sentences that weighed most ({evidence.length})
+            {open ? t('popupEvidenceHide', evidence.length) : t('popupEvidenceShow', evidence.length)}
           </button>
           {open && (
             <ul class="evidence-list" data-testid="evidence">
               {evidence.map((s, i) => (
-                <li key={i}>“{truncate(s, 240)}”</li>
+                <li key={i}>{t('quoted', truncate(s, 240))}</li>
               ))}
             </ul>
           )}
@@ -232,9 +233,9 @@ export function SelectionCard({ selection }: { selection: NonNullable<PageReport
   const badge = badgeForVerdict(selection.verdict);
   const v = selection.verdict;
   return (
-    <section class="card selection" data-testid="selection" aria-label="Selected text">
-      <h2>Selected text</h2>
-      <p class="quote">“{truncate(selection.text, 200)}”</p>
+    <section class="card selection" data-testid="selection" aria-label={t('popupSelection')}>
+      <h2>{t('popupSelection')}</h2>
+      <p class="quote">{t('quoted', truncate(selection.text, 200))}</p>
       <p class="selection-result">
         <BadgeView badge={badge} /> {verdictSentence(v)}
       </p>
@@ -336,7 +337,7 @@ export function PageSection(props: {
     return (
       <section class="card page" aria-busy="true">
         <p class="summary" data-testid="summary" role="status">
-          Looking at this page…
+          {t('popupLooking')}
         </p>
       </section>
     );
@@ -345,7 +346,7 @@ export function PageSection(props: {
     return (
       <section class="card page">
         <p class="summary" data-testid="summary" role="status">
-          Can’t scan this page
+          {t('popupCannotScan')}
         </p>
         <p class="note" data-testid="page-message">
           {page.message}
@@ -358,7 +359,7 @@ export function PageSection(props: {
     return (
       <section class="card page">
         <p class="summary" data-testid="summary" role="status" aria-live="polite">
-          {starting ? 'Starting the scan…' : 'Not scanned'}
+          {starting ? t('popupStarting') : t('popupNotScanned')}
         </p>
         {page.kind === 'not-scanned' && page.message && (
           <p class="note warn" data-testid="page-message" role="alert">
@@ -366,9 +367,9 @@ export function PageSection(props: {
           </p>
         )}
         <button type="button" class="primary" onClick={scan} disabled={starting || tabId === null} data-testid="scan-button">
-          {starting ? 'Scanning…' : 'Scan this page'}
+          {starting ? t('popupScanning') : t('popupScanThisPage')}
         </button>
-        <p class="hint">Reads the paragraphs on this page with a model that runs in your browser. Nothing is sent anywhere.</p>
+        <p class="hint">{t('popupScanHint')}</p>
       </section>
     );
   }
@@ -382,34 +383,42 @@ export function PageSection(props: {
   return (
     <>
       {report.selection && <SelectionCard selection={report.selection} />}
-      <section class="card page" aria-label="This page">
+      <section class="card page" aria-label={t('popupThisPage')}>
         <div class="summary" data-testid="summary" role="status" aria-live="polite" aria-busy={busy}>
           <p class="headline">
             {s.flagged > 0 && <FlagIcon />} {text.headline}
             {s.scored > 0 && props.sensitivity && (
-              <span class="at-sensitivity"> at {SENSITIVITY_TEXT[props.sensitivity].label.toLowerCase()} sensitivity</span>
+              <>
+                {' '}
+                <span class="at-sensitivity">{sensitivityText(props.sensitivity).at}</span>
+              </>
             )}
           </p>
           {text.levels && <p class="levels-text" data-testid="levels">{text.levels}</p>}
           {/* The share of flagged text is said under the chart. */}
           {text.details.length > 0 && <p class="details">{text.details.join(' · ')}</p>}
         </div>
+        {report.items.some((i) => i.state === 'unsupported' && isNotEnglish(i.verdict)) && (
+          <p class="hint" data-testid="english-only">
+            {t('popupEnglishOnly')}
+          </p>
+        )}
         {s.scored > 0 && <PageChart items={report.items} />}
         {s.scored > 0 && (
           <p class="hint meaning">
-            {NUMBER_MEANING}{' '}
+            {numberMeaning()}{' '}
             <a href={props.optionsHref} target="_blank" rel="noopener" onClick={props.onOpenOptions} data-testid="scores-link">
-              How often it is wrong
+              {t('popupHowOftenWrong')}
             </a>
           </p>
         )}
         <div class="page-actions">
           <button type="button" onClick={scan} disabled={busy} data-testid="scan-button">
-            {busy ? 'Scanning…' : 'Scan again'}
+            {busy ? t('popupScanning') : t('popupScanAgain')}
           </button>
           {s.flagged > 0 && s.flagged < s.total && (
             <button type="button" class="link" aria-pressed={sortFlagged} onClick={() => setSortFlagged(!sortFlagged)} data-testid="sort-toggle">
-              {sortFlagged ? 'Page order' : 'Flagged first'}
+              {sortFlagged ? t('popupPageOrder') : t('popupFlaggedFirst')}
             </button>
           )}
         </div>
@@ -419,7 +428,7 @@ export function PageSection(props: {
         {s.total > 0 && props.exportContext && <ExportButtons report={report} context={props.exportContext} />}
       </section>
       {items.length > 0 && tabId !== null && (
-        <section class="card list" aria-label="Paragraphs">
+        <section class="card list" aria-label={t('popupParagraphs')}>
           <p class="note" aria-live="polite">
             {note ?? ''}
           </p>

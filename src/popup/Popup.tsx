@@ -12,6 +12,7 @@ import { ModelsSection, StatusLine } from './Models.tsx';
 import { PageSection, usePage } from './PageSection.tsx';
 import { AutoScanControls, SensitivityControl } from './SettingsControls.tsx';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
+import { t } from '../shared/i18n.ts';
 
 export function Popup() {
   const [tab, setTab] = useState<api.ActiveTab | null>(null);
@@ -33,8 +34,8 @@ export function Popup() {
   useEffect(() => {
     api
       .activeTab()
-      .then((t) => (t ? setTab(t) : setTabError('No tab to look at. Open a web page and try again.')))
-      .catch(() => setTabError('The browser did not say which tab is open. Close this window and try again.'));
+      .then((found) => (found ? setTab(found) : setTabError(t('popupNoTab'))))
+      .catch(() => setTabError(t('popupTabUnknown')));
   }, []);
 
   // A new sensitivity or detector changes the page's verdicts: fetch the report again.
@@ -56,14 +57,14 @@ export function Popup() {
   return (
     <main class="popup">
       <header class="top">
-        <h1>Telltale</h1>
-        <ErrorBoundary what="The detector status">
+        <h1>{t('extName')}</h1>
+        <ErrorBoundary what={t('partStatus')}>
           <StatusLine state={status} />
         </ErrorBoundary>
       </header>
 
       <div ref={pageRef} class="page-wrap">
-      <ErrorBoundary what="This page’s report">
+      <ErrorBoundary what={t('partReport')}>
         <PageSection
           page={page}
           scan={scan}
@@ -92,8 +93,8 @@ export function Popup() {
       </ErrorBoundary>
       </div>
 
-      <ErrorBoundary what="The settings">
-        <section class="card settings" aria-label="Settings">
+      <ErrorBoundary what={t('partSettings')}>
+        <section class="card settings" aria-label={t('popupSettings')}>
           {settingsError && (
             <p class="note warn" role="alert">
               {settingsError}
@@ -104,19 +105,19 @@ export function Popup() {
               <SensitivityControl settings={settings} save={save} />
               <AutoScanControls settings={settings} save={save} hostname={hostname} />
               <details class="models-details">
-                <summary>Models</summary>
+                <summary>{t('popupModels')}</summary>
                 <ModelsSection models={models} settings={settings} save={save} compact />
               </details>
             </>
           ) : (
-            !settingsError && <p class="hint">Loading settings…</p>
+            !settingsError && <p class="hint">{t('loadingSettings')}</p>
           )}
         </section>
       </ErrorBoundary>
 
       <footer class="foot">
         <a href={safeUrl('options.html')} target="_blank" rel="noopener" onClick={(e) => (e.preventDefault(), api.openOptions())}>
-          All settings and what the scores mean
+          {t('popupAllSettings')}
         </a>
       </footer>
     </main>

@@ -6,7 +6,8 @@ import { SENSITIVITIES, type Sensitivity } from '../core/types.ts';
 import type { Settings } from '../protocol/messages.ts';
 import { autoScanFor } from '../shared/settings.ts';
 import * as api from './api.ts';
-import { SENSITIVITY_TEXT, type MetaRow, fprSentence } from './model.ts';
+import { sensitivityText, type MetaRow, fprSentence } from './model.ts';
+import { t } from '../shared/i18n.ts';
 import { forgetIntent, rememberIntent } from '../shared/pending-grant.ts';
 
 export function SensitivityControl(props: {
@@ -20,11 +21,12 @@ export function SensitivityControl(props: {
   const name = props.name ?? 'sensitivity';
   return (
     <fieldset class="sensitivity" data-testid="sensitivity">
-      <legend>Sensitivity</legend>
+      <legend>{t('sensitivityLegend')}</legend>
       {SENSITIVITIES.map((s: Sensitivity) => {
         const row = rows?.find((r) => r.sensitivity === s);
         const fpr = row?.fprPages !== undefined && row.fprWorst !== undefined ? Math.max(row.fprPages, row.fprWorst) : (row?.fprPages ?? row?.fprWorst);
         const id = `${name}-${s}`;
+        const words = sensitivityText(s);
         return (
           <div class="choice" key={s}>
             <input
@@ -38,10 +40,10 @@ export function SensitivityControl(props: {
               data-testid={`sensitivity-${s}`}
             />
             <label for={id}>
-              <span class="choice-label">{SENSITIVITY_TEXT[s].label}</span>{' '}
+              <span class="choice-label">{words.label}</span>{' '}
               <span class="hint" id={`${id}-hint`}>
-                — {SENSITIVITY_TEXT[s].hint}
-                {fpr !== undefined ? ` At most: ${fprSentence(fpr)} in our tests.` : ''}
+                — {words.hint}
+                {fpr !== undefined ? ` ${t('sensitivityAtMost', fprSentence(fpr))}` : ''}
               </span>
             </label>
           </div>
@@ -82,7 +84,7 @@ export function Switch(props: {
           <span class="switch-thumb" />
         </span>
         <span class="switch-label">{props.label}</span>
-        <span class="switch-state">{props.on ? 'On' : 'Off'}</span>
+        <span class="switch-state">{props.on ? t('switchOn') : t('switchOff')}</span>
       </button>
       {props.hint && <p class="hint">{props.hint}</p>}
     </div>
@@ -129,15 +131,13 @@ export function AutoScanControls(props: {
           setMissingAccess(false);
         } else {
           setNote(
-            host
-              ? `Left off: Telltale needs permission to read pages on ${host} to scan them automatically. You can still scan with “Scan this page”.`
-              : 'Left off: automatic scanning needs permission to read the pages you visit. You can still scan one page at a time with “Scan this page”.',
+            host ? t('autoscanRefusedSite', host, t('popupScanThisPage')) : t('autoscanRefused', t('popupScanThisPage')),
           );
         }
       })
       .catch((err) => {
         forgetIntent();
-        setNote(`Left off: the browser refused the permission request (${err instanceof Error ? err.message : String(err)}).`);
+        setNote(t('autoscanRequestFailed', err instanceof Error ? err.message : String(err)));
       })
       .finally(() => setBusy(null));
   }
@@ -148,8 +148,8 @@ export function AutoScanControls(props: {
     <div class="autoscan" data-testid="autoscan">
       <Switch
         on={settings.autoScan}
-        label="Scan pages automatically"
-        hint="Needs permission to read the sites you visit. Text never leaves your browser."
+        label={t('autoscanGlobal')}
+        hint={t('autoscanGlobalHint')}
         busy={busy === 'global'}
         testid="autoscan-global"
         onToggle={() =>
@@ -159,7 +159,7 @@ export function AutoScanControls(props: {
       {hostname && (
         <Switch
           on={siteOn}
-          label={`Scan ${hostname} automatically`}
+          label={t('autoscanSite', hostname)}
           busy={busy === 'site'}
           testid="autoscan-site"
           onToggle={() =>
@@ -171,7 +171,7 @@ export function AutoScanControls(props: {
       )}
       {missingAccess && (
         <p class="note warn" role="alert">
-          Automatic scanning is on, but the browser no longer grants Telltale access to sites. Turn it off and on again to grant it.
+          {t('autoscanAccessLost')}
         </p>
       )}
       {note && (

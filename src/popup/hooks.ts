@@ -8,6 +8,7 @@ import { describeError } from './model.ts';
 import { isZeroShotId } from '../protocol/messages.ts';
 import { isQuotaError } from '../core/hub/store.ts';
 import * as api from './api.ts';
+import { t } from '../shared/i18n.ts';
 
 export interface SettingsState {
   settings: Settings | null;
@@ -23,7 +24,7 @@ export function useSettings(): SettingsState {
     api
       .loadSettings()
       .then((s) => live && setSettings(s))
-      .catch((err) => live && setError(`Could not read your settings (${errText(err)}).`));
+      .catch((err) => live && setError(t('settingsReadFailed', errText(err))));
     // Changes from the other page (options vs popup) or the background show up here too.
     api.onSettingsChanged((s) => live && setSettings(s));
     return () => {
@@ -36,7 +37,7 @@ export function useSettings(): SettingsState {
       setSettings(await api.saveSettings(patch));
       setError(null);
     } catch (err) {
-      setError(`Could not save the setting (${errText(err)}).`);
+      setError(t('settingsSaveFailed', errText(err)));
       api.loadSettings().then(setSettings, () => {});
     }
   }, []);
@@ -95,7 +96,7 @@ export function useDetectorStatus(): StatusState {
     (s) => (s && typeof s === 'object' && typeof (s as DetectorStatus).state === 'string' ? (s as DetectorStatus) : null),
     // The status line is the page detector's: a zero-shot detector loading beside it is not.
     (fn) => api.onStatus((s) => void (!isZeroShotId(s.detector) && fn(s))),
-    'Telltale’s background gave no detector status. Try again in a moment.',
+    t('statusNoAnswer'),
   );
   return { status: value, error, retry };
 }
@@ -111,7 +112,7 @@ export function useModels(): ModelsState {
     api.getModels,
     (r) => (r && Array.isArray(r.models) ? (r.models as ModelEntryStatus[]) : null),
     api.onModels,
-    'Could not list the downloadable models.',
+    t('modelsListFailed'),
   );
   return { models: value, error, reload: retry };
 }
@@ -128,7 +129,7 @@ export function useInterval(fn: () => void, ms: number, active: boolean): void {
 }
 
 export function errText(err: unknown): string {
-  if (isQuotaError(err)) return 'the browser has no storage space left for the extension; free some disk space and try again';
+  if (isQuotaError(err)) return t('errorNoStorage');
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -3,10 +3,11 @@
  * states and sizes are put into words, which detectors can be chosen, which pages can be scanned.
  * Pure functions only (no DOM, no extension API), so they run and are tested in Node.
  */
-import { AUTO_DETECTOR, detectorLabel } from '../core/settings.ts';
+import { AUTO_DETECTOR } from '../core/settings.ts';
 export { ALL_SITES_PATTERN, patchForGrant, PENDING_GRANT_MAX_AGE_MS, sitePattern, type PendingGrant } from '../core/settings.ts';
 import { SENSITIVITIES, type Level, type Sensitivity, type Verdict } from '../core/types.ts';
-import { LEVEL_WORDS, partsLine, shareShort, verdictSentence } from '../shared/verdict-words.ts';
+import { isNotEnglish, levelWords, partsLine, reasonText, shareShort, verdictSentence } from '../shared/verdict-words.ts';
+import { formatNumber, t, tn, type MessageKey } from '../shared/i18n.ts';
 import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
@@ -17,14 +18,13 @@ const MB = 1_000_000;
 
 /** Download and storage sizes in decimal megabytes, as the Hub lists them. */
 export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return '0 MB';
-  if (bytes >= 1000 * MB) return `${(bytes / (1000 * MB)).toFixed(1)} GB`;
-  if (bytes < MB) return '<1 MB';
+  const one = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+  if (!Number.isFinite(bytes) || bytes <= 0) return t('sizeMB', formatNumber(0));
+  if (bytes >= 1000 * MB) return t('sizeGB', formatNumber(bytes / (1000 * MB), one));
+  if (bytes < MB) return t('sizeUnderOneMB');
   const mb = bytes / MB;
-  return mb < 10 ? `${mb.toFixed(1)} MB` : `${Math.round(mb)} MB`;
+  return t('sizeMB', mb < 10 ? formatNumber(mb, one) : formatNumber(Math.round(mb)));
 }
-
-const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
 /** Collapses whitespace and cuts `text` to `max` characters (by code point), ending with an ellipsis. */
 export function truncate(text: string, max: number): string {
@@ -35,9 +35,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** What the number beside each level means, in one sentence (the popup's hint under the summary). */
-export const NUMBER_MEANING =
-  'The number beside each level says how often human-written text scored as high in our tests: the rarer, ' +
-  'the more a paragraph stands out from human writing. It is a reason to look closer, not proof.';
+export const numberMeaning = () => t('popupNumberMeaning');
 
 // ---------------------------------------------------------------------------------------------
 // Paragraph badges
@@ -54,28 +52,24 @@ export interface Badge {
   label: string;
 }
 
-/** `unsupported` covers both "not English" and "not text": say which when the reason tells. */
-function unsupportedWord(reason: string | undefined): string {
-  return reason && /english/i.test(reason) ? 'not English' : 'not judged';
-}
-
 export function badgeFor(item: Pick<ReportItem, 'state' | 'verdict'>): Badge {
   const v = item.verdict;
-  const reason = v?.reason;
+  const reason = reasonText(v);
   switch (item.state) {
     case 'pending':
-      return { kind: 'pending', text: 'checking…', label: 'Still being checked' };
+      return { kind: 'pending', text: t('badgePending'), label: t('badgePendingLabel') };
     case 'too-short':
-      return { kind: 'too-short', text: 'too short', label: reason ?? 'Too short to judge' };
+      return { kind: 'too-short', text: t('badgeTooShort'), label: reason ?? t('stateTooShortLong') };
     case 'unsupported': {
-      const word = unsupportedWord(reason);
-      return { kind: 'unsupported', text: word, label: reason ?? 'Not judged: the detectors read English prose only' };
+      // `unsupported` covers both "not English" and "not text": say which when the verdict tells.
+      const word = isNotEnglish(v) ? t('badgeNotEnglish') : t('badgeNotJudged');
+      return { kind: 'unsupported', text: word, label: reason ?? t('badgeNotJudgedLabel') };
     }
     case 'error':
-      return { kind: 'error', text: 'error', label: reason ?? 'The detector failed on this paragraph' };
+      return { kind: 'error', text: t('badgeError'), label: reason ?? t('badgeErrorLabel') };
     case 'scored': {
-      if (!v || !v.level) return { kind: 'error', text: 'error', label: 'No score came back' };
-      const badge: Badge = { kind: v.level, text: LEVEL_WORDS[v.level].short, label: verdictSentence(v) };
+      if (!v || !v.level) return { kind: 'error', text: t('badgeError'), label: t('badgeNoScoreLabel') };
+      const badge: Badge = { kind: v.level, text: levelWords(v.level).short, label: verdictSentence(v) };
       if (v.humanShare) badge.share = shareShort(v.humanShare);
       return badge;
     }
@@ -178,29 +172,27 @@ export interface SummaryText {
 
 export function summaryText(s: Summary, scanning: boolean): SummaryText {
   const details: string[] = [];
-  if (s.tooShort) details.push(`${s.tooShort} too short to judge`);
-  if (s.unsupported) details.push(`${s.unsupported} not judged (not English or not prose)`);
-  if (s.errors) details.push(`${s.errors} failed`);
-  if (s.pending) details.push(`${s.pending} still being checked`);
+  if (s.tooShort) details.push(tn('summaryTooShort', s.tooShort));
+  if (s.unsupported) details.push(tn('summaryNotJudged', s.unsupported));
+  if (s.errors) details.push(tn('summaryFailed', s.errors));
+  if (s.pending) details.push(tn('summaryPending', s.pending));
   let headline: string;
   let share: string | undefined;
-  if (s.total === 0) headline = scanning ? 'Scanning the page…' : 'No paragraphs to check on this page.';
-  else if (s.scored === 0) headline = s.pending ? `Checking ${plural(s.total, 'paragraph')}…` : 'No paragraph could be judged.';
+  if (s.total === 0) headline = scanning ? t('summaryScanning') : t('summaryNoParagraphs');
+  else if (s.scored === 0) headline = s.pending ? tn('summaryChecking', s.total) : t('summaryNoneJudged');
   else {
-    headline = `${s.flagged} of ${plural(s.scored, 'judged paragraph')} likely machine-generated`;
-    if (s.flaggedShare !== null && s.flagged > 0) {
-      share = `${formatShare(s.flaggedShare)} of the judged text (by characters) is in those paragraphs`;
-    }
+    headline = tn('summaryHeadline', s.scored, s.flagged);
+    if (s.flaggedShare !== null && s.flagged > 0) share = t('summaryShare', formatShare(s.flaggedShare));
   }
   const out: SummaryText = { headline, details };
-  if (s.scored > 0) out.levels = `${s.unclear} unclear · ${s.human} likely human-written`;
+  if (s.scored > 0) out.levels = t('summaryLevels', s.unclear, s.human);
   if (share) out.share = share;
   return out;
 }
 
 function formatShare(x: number): string {
-  if (x > 0 && x < 0.01) return '<1%';
-  return `${Math.round(x * 100)}%`;
+  if (x > 0 && x < 0.01) return t('lessThan', formatNumber(0.01, { style: 'percent' }));
+  return formatNumber(Math.round(x * 100) / 100, { style: 'percent' });
 }
 
 /** Keep asking the content script while it is still working. */
@@ -234,44 +226,43 @@ export interface StatusView {
 }
 
 export function statusView(st: DetectorStatus | null | undefined): StatusView {
-  if (!st) return { tone: 'idle', text: 'Detector status unknown.' };
+  if (!st) return { tone: 'idle', text: t('statusUnknown') };
   const name = st.name || st.detector;
   const be = backendName(st.backend);
   switch (st.state) {
     case 'idle':
-      return { tone: 'idle', text: `${name}: not loaded yet (it loads on the first scan).` };
+      return { tone: 'idle', text: t('statusIdle', name) };
     case 'loading': {
       const p = typeof st.progress === 'number' && Number.isFinite(st.progress) ? clamp01(st.progress) : undefined;
       return {
         tone: 'busy',
-        text: `Loading ${name}${p !== undefined ? ` (${Math.round(p * 100)}%)` : ''}…`,
+        text: p !== undefined ? t('statusLoadingProgress', name, percent(p)) : t('statusLoading', name),
         ...(p !== undefined ? { progress: p } : {}),
       };
     }
     case 'ready':
-      return { tone: 'ok', text: `${name} ready${be ? ` · runs on ${be}` : ''}` };
+      return { tone: 'ok', text: be ? t('statusReadyOn', name, be) : t('statusReady', name) };
     case 'error':
-      return {
-        tone: 'error',
-        text: `${name} could not start: ${st.error?.trim() || 'an unknown problem. Reopening the browser may help.'}`,
-      };
+      return { tone: 'error', text: t('statusError', name, st.error?.trim() || t('statusErrorUnknown')) };
   }
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+/** A progress as a whole percentage ("42%", "42 %"). */
+const percent = (p: number) => formatNumber(Math.round(p * 100) / 100, { style: 'percent' });
 
 export function modelStateText(m: ModelEntryStatus): string {
   switch (m.state) {
     case 'absent':
-      return `Not downloaded · ${formatBytes(m.bytes)}`;
+      return t('modelAbsent', formatBytes(m.bytes));
     case 'downloading': {
       const p = typeof m.progress === 'number' ? clamp01(m.progress) : m.bytes > 0 ? clamp01(m.storedBytes / m.bytes) : 0;
-      return `Downloading ${Math.round(p * 100)}% of ${formatBytes(m.bytes)}`;
+      return t('modelDownloading', percent(p), formatBytes(m.bytes));
     }
     case 'ready':
-      return `Downloaded · ${formatBytes(m.storedBytes || m.bytes)}`;
+      return t('modelReady', formatBytes(m.storedBytes || m.bytes));
     case 'error':
-      return `Download failed${m.error ? `: ${m.error}` : ''}`;
+      return m.error ? t('modelFailedBecause', m.error) : t('modelFailed');
   }
 }
 
@@ -308,16 +299,18 @@ export function detectorChoices(models: readonly ModelEntryStatus[], current: st
     {
       id: AUTO_DETECTOR,
       label: !combinedOf
-        ? 'Automatic (built-in model)'
+        ? t('choiceAutoBuiltIn')
         : ready.some((m) => m.id === combinedOf)
-          ? 'Automatic (built-in + downloaded, combined)'
-          : `Automatic (built-in; combined once ${combinedName ?? 'its model'} is downloaded)`,
+          ? t('choiceAutoCombined')
+          : combinedName
+            ? t('choiceAutoOnce', combinedName)
+            : t('choiceAutoOnceItsModel'),
     },
-    { id: EMBEDDED_DETECTOR, label: 'Built-in model only (small, fast)' },
+    { id: EMBEDDED_DETECTOR, label: t('choiceBuiltInOnly') },
   ];
   for (const m of ready) out.push({ id: m.id, label: m.name });
-  if (combinedOf && ready.some((m) => m.id === combinedOf)) out.push({ id: COMBINED_DETECTOR, label: 'Combined (built-in + downloaded)' });
-  if (!out.some((c) => c.id === current)) out.push({ id: current, label: `${current} (not available)`, disabled: true });
+  if (combinedOf && ready.some((m) => m.id === combinedOf)) out.push({ id: COMBINED_DETECTOR, label: t('choiceCombined') });
+  if (!out.some((c) => c.id === current)) out.push({ id: current, label: t('choiceUnavailable', current), disabled: true });
   return out;
 }
 
@@ -338,11 +331,17 @@ export function detectorAfterDelete(current: string, deleted: string, combinedOf
 // ---------------------------------------------------------------------------------------------
 // Pages, sites and permissions
 
-export const SENSITIVITY_TEXT: Record<Sensitivity, { label: string; hint: string }> = {
-  low: { label: 'Low', hint: 'only very likely text; fewest false alarms.' },
-  balanced: { label: 'Balanced', hint: 'the default middle ground.' },
-  high: { label: 'High', hint: 'flags more; expect more false alarms.' },
+const SENSITIVITY_KEYS: Record<Sensitivity, { label: MessageKey; hint: MessageKey; at: MessageKey }> = {
+  low: { label: 'sensitivityLow', hint: 'sensitivityLowHint', at: 'summaryAtLow' },
+  balanced: { label: 'sensitivityBalanced', hint: 'sensitivityBalancedHint', at: 'summaryAtBalanced' },
+  high: { label: 'sensitivityHigh', hint: 'sensitivityHighHint', at: 'summaryAtHigh' },
 };
+
+/** A sensitivity's name ("Balanced"), its hint, and the summary's "at balanced sensitivity". */
+export function sensitivityText(s: Sensitivity): { label: string; hint: string; at: string } {
+  const k = SENSITIVITY_KEYS[s];
+  return { label: t(k.label), hint: t(k.hint), at: t(k.at) };
+}
 
 export function isSensitivity(v: unknown): v is Sensitivity {
   return SENSITIVITIES.includes(v as Sensitivity);
@@ -365,11 +364,11 @@ export function pageAccess(url: string | undefined): PageAccess {
       u.hostname === 'chromewebstore.google.com' ||
       u.hostname === 'microsoftedge.microsoft.com' ||
       u.hostname === 'addons.mozilla.org';
-    if (store) return { scannable: false, reason: 'The browser does not let extensions read its add-on store pages.' };
+    if (store) return { scannable: false, reason: t('pageStore') };
     return { scannable: true, hostname: u.hostname };
   }
   if (u.protocol === 'file:') return { scannable: true, hostname: null };
-  return { scannable: false, reason: 'This is a browser page: extensions cannot read it. Open a web page to scan it.' };
+  return { scannable: false, reason: t('pageBrowser') };
 }
 
 /** Per-site overrides, sorted by host name for the options page. */
@@ -391,13 +390,13 @@ export function parseTabParam(search: string): number | null {
 export function describeError(err: unknown, what: 'page' | 'background'): string {
   const msg = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
   if (/cannot access|cannot be scripted|missing host permission|chrome:\/\/|about:|restricted/i.test(msg)) {
-    return 'The browser does not let extensions read this page.';
+    return t('errorPageRestricted');
   }
-  if (what === 'page') return 'Telltale is not running on this page yet.';
+  if (what === 'page') return t('errorNotRunning');
   if (/receiving end does not exist|could not establish connection|no handler|disconnected/i.test(msg)) {
-    return 'Telltale’s background is not answering (it may be restarting). Try again in a moment.';
+    return t('errorBackgroundSilent');
   }
-  return `Something went wrong talking to Telltale’s background${msg ? ` (${msg})` : ''}. Try again in a moment.`;
+  return msg ? t('errorBackgroundBecause', msg) : t('errorBackground');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,16 +479,17 @@ export function parseMeta(raw: unknown): ModelMeta | null {
 export function formatRate(x: number): string {
   if (!Number.isFinite(x)) return '?';
   const pct = x * 100;
-  if (pct > 0 && pct < 0.1) return '<0.1%';
-  return pct < 10 ? `${pct.toFixed(1)}%` : `${Math.round(pct)}%`;
+  if (pct > 0 && pct < 0.1) return t('lessThan', formatNumber(0.001, { style: 'percent', minimumFractionDigits: 1 }));
+  const digits = pct < 10 ? 1 : 0;
+  return formatNumber(Number((pct / 100).toFixed(digits + 2)), { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
 /** "About 3 in 100 human-written texts got flagged", from a measured false-positive rate. */
-export function fprSentence(fpr: number, what = 'human-written texts'): string {
+export function fprSentence(fpr: number): string {
   const per100 = fpr * 100;
   if (per100 < 1) {
     const per1000 = Math.round(fpr * 1000);
-    return per1000 < 1 ? `Fewer than 1 in 1,000 ${what} got flagged` : `About ${per1000} in 1,000 ${what} got flagged`;
+    return per1000 < 1 ? t('fprFewerThanPerThousand', 1000) : tn('fprPerThousand', per1000, 1000);
   }
-  return `About ${Math.round(per100)} in 100 ${what} got flagged`;
+  return tn('fprPerHundred', Math.round(per100), 100);
 }

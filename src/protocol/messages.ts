@@ -7,8 +7,8 @@
  *   cs    content script          bg   background (Chrome service worker / Firefox event page)
  *   ui    popup and options page  host detector host (Chrome offscreen document / Firefox background page)
  */
-import type { Level, ParagraphState, Sensitivity, Verdict } from '../core/types.ts';
-import { LEVELS, SENSITIVITIES } from '../core/types.ts';
+import type { Level, ParagraphState, ReasonCode, Sensitivity, Verdict } from '../core/types.ts';
+import { LEVELS, REASON_CODES, SENSITIVITIES } from '../core/types.ts';
 
 export type Backend = 'webgpu' | 'wasm';
 
@@ -227,6 +227,8 @@ export const isVerdict = (v: unknown): v is Verdict =>
     ? LEVELS.includes(v.level as Level) && v.flagged === (v.level === 'generated')
     : v.level === undefined && !v.flagged) &&
   (v.humanShare === undefined || isShare(v.humanShare)) &&
+  (v.reasonCode === undefined || REASON_CODES.includes(v.reasonCode as ReasonCode)) &&
+  (v.reasonArgs === undefined || isStrArray(v.reasonArgs, 4, 300)) &&
   (v.parts === undefined || (isObj(v.parts) && Object.keys(v.parts).length <= 8 && Object.values(v.parts).every(isPart)));
 /** A zero-shot detector id as settings may hold it: a method, optionally a registry variant of it. */
 export const isZeroShotId = (v: unknown): v is string => isStr(v, 100) && /^(fast-detectgpt|binoculars)(-[a-z0-9.]+)*$/.test(v);

@@ -1,11 +1,12 @@
 /**
  * A zero-shot detector's verdict in words, beside the page detector's (popup rows, hover card,
- * selection card). Every user-visible string about zero-shot results is here, to move into the
- * message catalogue in one place. Uncalibrated (no fitted calibration yet): the raw statistic with
+ * selection card). Every user-visible string about zero-shot results is here, from the message
+ * catalogue. Uncalibrated (no fitted calibration yet): the raw statistic with
  * its provisional reading, never a level or a flag. Pure (no DOM, no extension API).
  */
 import type { Verdict } from '../core/types.ts';
-import { LEVEL_WORDS, shareShort } from './verdict-words.ts';
+import { t, tn } from './i18n.ts';
+import { levelWords, shareShort } from './verdict-words.ts';
 
 export type ZeroShotMethodName = 'Fast-DetectGPT' | 'Binoculars';
 
@@ -20,28 +21,33 @@ export const ZEROSHOT_WORDS = {
    * for text sampled from the scoring model itself it is about N(0, 1); that is all that is known here.
    */
   provisional: {
-    'Fast-DetectGPT': (x: string) =>
-      `Fast-DetectGPT: discrepancy ${x} — uncalibrated. For text sampled from its own language model this is about N(0, 1), so values above ~3 are unusual for that model’s own samples; that says nothing yet about other generators or about human text.`,
-    Binoculars: (x: string) =>
-      `Binoculars: score ${x} — uncalibrated. Lower is more machine-like, but no cut has been fitted for these models yet, so the number has no reading of its own.`,
+    'Fast-DetectGPT': (x: string) => t('zsProvisionalFdg', x),
+    Binoculars: (x: string) => t('zsProvisionalBino', x),
   },
-  tooShort: (m: ZeroShotMethodName) => `${m}: too short to judge.`,
-  notJudged: (m: ZeroShotMethodName) => `${m}: not judged.`,
-  failed: (m: ZeroShotMethodName) => `${m}: could not be checked.`,
-  calibrated: (m: ZeroShotMethodName, level: string, share?: string) => `${m}: ${level}${share ? ` (${share} human-written texts score this high)` : ''}.`,
-  deepButton: 'Deep check this page',
-  deepCancel: 'Cancel',
-  deepProgress: (done: number, total: number) => `${done} of ${total}`,
-  deepDone: (m: ZeroShotMethodName, n: number) => `${m} checked ${n} paragraph${n === 1 ? '' : 's'}.`,
-  deepCancelled: (done: number, total: number) => `Cancelled after ${done} of ${total}.`,
-  deepHint: (m: ZeroShotMethodName, wasm: boolean) =>
-    wasm
-      ? `Runs ${m} on every paragraph, one at a time. Without a usable GPU this takes seconds per paragraph.`
-      : `Runs ${m} on every paragraph not checked yet.`,
-  select: 'Zero-shot detector (beside the detector above)',
-  selectNone: 'None',
-  selectHint: 'Shown beside the detector’s own verdict. Uncalibrated: it shows its statistic and flags nothing.',
-} as const;
+  tooShort: (m: ZeroShotMethodName) => t('zsTooShort', m),
+  notJudged: (m: ZeroShotMethodName) => t('zsNotJudged', m),
+  failed: (m: ZeroShotMethodName) => t('zsFailed', m),
+  calibrated: (m: ZeroShotMethodName, level: string, share?: string) => (share ? t('zsCalibratedShare', m, level, share) : t('zsCalibrated', m, level)),
+  get deepButton() {
+    return t('zsDeepButton');
+  },
+  get deepCancel() {
+    return t('zsDeepCancel');
+  },
+  deepProgress: (done: number, total: number) => t('zsDeepProgress', done, total),
+  deepDone: (m: ZeroShotMethodName, n: number) => tn('zsDeepDone', n, m),
+  deepCancelled: (done: number, total: number) => t('zsDeepCancelled', done, total),
+  deepHint: (m: ZeroShotMethodName, wasm: boolean) => (wasm ? t('zsDeepHintWasm', m) : t('zsDeepHintGpu', m)),
+  get select() {
+    return t('zsSelect');
+  },
+  get selectNone() {
+    return t('zsSelectNone');
+  },
+  get selectHint() {
+    return t('zsSelectHint');
+  },
+};
 
 /** Digits that fit the statistic: the discrepancy to 0.1, the Binoculars score (near 1) to 0.01. */
 function formatRaw(m: ZeroShotMethodName, x: number): string {
@@ -62,6 +68,6 @@ export function zeroShotLine(v: Verdict): string {
       if (v.calibrated === false || !v.level) {
         return typeof v.raw === 'number' && Number.isFinite(v.raw) ? ZEROSHOT_WORDS.provisional[m](formatRaw(m, v.raw)) : ZEROSHOT_WORDS.failed(m);
       }
-      return ZEROSHOT_WORDS.calibrated(m, LEVEL_WORDS[v.level].short, v.humanShare ? shareShort(v.humanShare) : undefined);
+      return ZEROSHOT_WORDS.calibrated(m, levelWords(v.level).short, v.humanShare ? shareShort(v.humanShare) : undefined);
   }
 }

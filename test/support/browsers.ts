@@ -78,15 +78,18 @@ export interface Harness {
 /**
  * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `hostPermissions`:
  * granted ahead instead of the test server's (`<all_urls>`: the automatic-scanning switches are then
- * granted at once, as after a reader accepted the browser's prompt).
+ * granted at once, as after a reader accepted the browser's prompt). `lang`: the browser's UI language
+ * (its locale files come with Debian's chromium-l10n), which picks the extension's catalogue.
  */
-export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; hostPermissions?: string[] }): Promise<Harness & { worker(): Promise<WebWorker> }> {
+export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; hostPermissions?: string[]; lang?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
   const ext = testCopy('chrome', opts.hubUrl, opts.extension, { lmVariant: opts.lmVariant, hostPermissions: opts.hostPermissions });
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
   const args = [...CHROMIUM_ARGS, `--user-data-dir=${profile}`];
   // A SwiftShader software adapter; without the flag the adapter is null, which exercises the wasm fallback.
   if (opts.webgpu) args.push('--enable-unsafe-webgpu');
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, pipe: true, enableExtensions: true, args });
+  if (opts.lang) args.push(`--lang=${opts.lang}`);
+  const env = opts.lang ? { ...process.env, LANGUAGE: opts.lang } : undefined;
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, pipe: true, enableExtensions: true, args, ...(env ? { env } : {}) });
   const id = await browser.installExtension(ext);
   const base = `chrome-extension://${id}/`;
   const worker = async () => {
