@@ -33,7 +33,7 @@ export const COPY_WORDS = {
 
 /** The card's result as plain text for the clipboard: level and its number in words, the model, the text. */
 export function resultText(v: Verdict, text?: string): string {
-  const lines = ['Telltale: ' + verdictHeadline(v)];
+  const lines = [`Telltale: ${verdictHeadline(v)}`];
   if (v.state === 'scored' && v.humanShare) lines.push(shareSentence(v.humanShare));
   else if (v.state !== 'scored' && v.reason) lines.push(v.reason);
   const parts = partsLine(v);
@@ -150,7 +150,7 @@ export function buildCardContent(doc: Document, v: Verdict, opts: { title?: stri
 }
 
 function cut(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
 /** One floating card (host element + closed shadow root), shown and hidden on demand. */

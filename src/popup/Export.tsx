@@ -76,7 +76,8 @@ export function ExportButtons(props: { report: PageReport; context: () => Export
     }
   }
   return (
-    <div class="export" role="group" aria-label={EXPORT_WORDS.group}>
+    <fieldset class="export">
+      <legend class="visually-hidden">{EXPORT_WORDS.group}</legend>
       <button type="button" onClick={() => save('json')} data-testid="export-json">
         {EXPORT_WORDS.json}
       </button>
@@ -86,6 +87,6 @@ export function ExportButtons(props: { report: PageReport; context: () => Export
       <span class="hint export-note" aria-live="polite" data-testid="export-note">
         {note}
       </span>
-    </div>
+    </fieldset>
   );
 }

@@ -180,10 +180,9 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
 
   return (
     <li class={`item${flagged ? ' flagged' : ''}`} data-state={item.state}>
-      <div
+      <button
+        type="button"
         class="row"
-        role="button"
-        tabindex={0}
         data-testid="row"
         data-key={item.key}
         data-frame={item.frameId ?? 0}
@@ -191,16 +190,10 @@ function Row(props: { item: ReportItem; tabId: number; onRevealFail: (msg: strin
         data-level={item.verdict?.level ?? ''}
         title={t('twoSentences', badge.label, t('popupRowHint'))}
         onClick={reveal}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter' || e.key === ' ') {
-            e.preventDefault();
-            reveal();
-          }
-        }}
       >
         <span class="row-text">{truncate(item.preview, 140) || t('popupNoText')}</span>
         <BadgeView badge={badge} />
-      </div>
+      </button>
       {parts && (
         <p class="parts" data-testid="parts">
           {parts}

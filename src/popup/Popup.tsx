@@ -116,7 +116,10 @@ export function Popup() {
       </ErrorBoundary>
 
       <footer class="foot">
-        <a href={safeUrl('options.html')} target="_blank" rel="noopener" onClick={(e) => (e.preventDefault(), api.openOptions())}>
+        <a href={safeUrl('options.html')} target="_blank" rel="noopener" onClick={(e) => {
+            e.preventDefault();
+            api.openOptions();
+          }}>
           {t('popupAllSettings')}
         </a>
       </footer>

@@ -66,7 +66,14 @@ function useBackgroundValue<T, R>(
   const [value, setValue] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
-  useEffect(() => subscribe((v) => (setValue(v), setError(null))), []);
+  useEffect(
+    () =>
+      subscribe((v) => {
+        setValue(v);
+        setError(null);
+      }),
+    [],
+  );
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,8 +81,10 @@ function useBackgroundValue<T, R>(
       .then((r) => {
         if (!live) return;
         const v = read(r);
-        if (v !== null) (setValue(v), setError(null));
-        else setError(noAnswer);
+        if (v !== null) {
+          setValue(v);
+          setError(null);
+        } else setError(noAnswer);
       })
       .catch((err) => {
         if (!live) return;

@@ -31,7 +31,7 @@ export function truncate(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   const chars = Array.from(flat);
   if (chars.length <= max) return flat;
-  return chars.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
+  return `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;
 }
 
 /** What the number beside each level means, in one sentence (the popup's hint under the summary). */
@@ -68,7 +68,7 @@ export function badgeFor(item: Pick<ReportItem, 'state' | 'verdict'>): Badge {
     case 'error':
       return { kind: 'error', text: t('badgeError'), label: reason ?? t('badgeErrorLabel') };
     case 'scored': {
-      if (!v || !v.level) return { kind: 'error', text: t('badgeError'), label: t('badgeNoScoreLabel') };
+      if (!v?.level) return { kind: 'error', text: t('badgeError'), label: t('badgeNoScoreLabel') };
       const badge: Badge = { kind: v.level, text: levelWords(v.level).short, label: verdictSentence(v) };
       if (v.humanShare) badge.share = shareShort(v.humanShare);
       return badge;

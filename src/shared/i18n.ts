@@ -98,7 +98,7 @@ export function formatNumber(n: number, options?: Intl.NumberFormatOptions): str
 }
 
 function lookup(key: string, subs: string[]): string {
-  const id = subs.length ? key + '\u0001' + subs.join('\u0001') : key;
+  const id = subs.length ? `${key}\u0001${subs.join('\u0001')}` : key;
   const hit = memo.get(id);
   if (hit !== undefined) return hit;
   const source = override ?? browserGetMessage();

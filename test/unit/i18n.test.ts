@@ -204,7 +204,7 @@ const ATTRS = ['aria-label', 'title', 'placeholder', 'aria-description', 'alt', 
 function where(el: Element | null): string {
   const parts: string[] = [];
   for (let e = el; e && e.nodeType === 1 && parts.length < 6; e = e.parentElement) {
-    const cls = (e.getAttribute('class') ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 2).map((c) => '.' + c).join('');
+    const cls = (e.getAttribute('class') ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 2).map((c) => `.${c}`).join('');
     const id = e.getAttribute('data-testid') ? `[data-testid=${e.getAttribute('data-testid')}]` : '';
     parts.unshift(e.localName + cls + id);
   }
@@ -319,7 +319,7 @@ g.browser = {
         case 'ui:bg:zeroshot-status':
           return w.zeroShot;
       }
-      throw new Error('unexpected ' + env.type);
+      throw new Error(`unexpected ${env.type}`);
     },
   },
   tabs: {
@@ -330,7 +330,7 @@ g.browser = {
       if (env.type === 'ui:cs:report') return structuredClone(w.report);
       if (env.type === 'ui:cs:reveal') return { ok: false };
       if (env.type === 'ui:cs:deep') return { ok: true };
-      throw new Error('unexpected ' + env.type);
+      throw new Error(`unexpected ${env.type}`);
     },
   },
   permissions: {

@@ -7,17 +7,38 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { parseHTML } from 'linkedom';
+import type { ComponentType } from 'preact';
+import type { ModelEntryStatus, PageReport, Settings } from '../../src/protocol/messages.ts';
+import type { Verdict } from '../../src/core/types.ts';
 
-type Env = { telltale: 1; type: string; target: string; payload: any };
+type Env = { telltale: 1; type: string; target: string; payload: Record<string, unknown> };
 type Listener = (msg: unknown, sender: unknown) => unknown;
+type StorageChanges = Record<string, { newValue: unknown }>;
+type StorageListener = (changes: StorageChanges, area: string) => void;
+/** Settings as the fake stores them (a test may leave `zeroShot` out). */
+type StoredSettings = Omit<Settings, 'zeroShot'> & { zeroShot?: string | null };
+/** The fake `browser.storage.local`: `settings`, and whatever else the pages store. */
+type Store = { settings: StoredSettings; [key: string]: unknown };
+
+/** What the tests put on globalThis for the pages (linkedom's window and document, the fake APIs). */
+interface FakeGlobals {
+  window: Window;
+  document: Document;
+  location: { search: string };
+  requestAnimationFrame: (cb: () => void) => ReturnType<typeof setTimeout>;
+  cancelAnimationFrame: (id: ReturnType<typeof setTimeout>) => void;
+  chrome: { runtime: { id: string } };
+  browser: object;
+  fetch: (url: string) => Promise<Response>;
+}
 
 const { window, document } = parseHTML('<!doctype html><html><body></body></html>');
-const g = globalThis as any;
+const g = globalThis as unknown as FakeGlobals;
 g.window = window;
 g.document = document;
 g.location = { search: '' };
 g.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-g.cancelAnimationFrame = (id: any) => clearTimeout(id);
+g.cancelAnimationFrame = (id) => clearTimeout(id);
 
 // A special scheme: Node's URL gives chrome-extension:// URLs a null origin, browsers do not.
 const ORIGIN = 'https://telltale-test.invalid';
@@ -25,24 +46,24 @@ const ORIGIN = 'https://telltale-test.invalid';
 /** Behaviour of the fake, reset before each test. */
 interface World {
   tabUrl: string;
-  report: any;
+  report: PageReport;
   /** Content script present? */
   cs: boolean;
   bgUp: boolean;
   grant: boolean;
-  store: Record<string, any>;
-  models: any[];
+  store: Store;
+  models: ModelEntryStatus[];
   sent: Env[];
   sentTab: { tabId: number; env: Env; frameId?: number }[];
   permissionRequests: { origins: string[] }[];
   onScan?: () => void;
   /** Frames that reported to the background, and their own reports (absent: the top frame only). */
   frames?: number[];
-  frameReports?: Record<number, any>;
+  frameReports?: Record<number, PageReport>;
 }
 let w: World;
 const listeners: Listener[] = [];
-const storageListeners: ((c: any, area: string) => void)[] = [];
+const storageListeners: StorageListener[] = [];
 const noCs = () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
 
 g.chrome = { runtime: { id: 'telltale-test' } };
@@ -73,7 +94,7 @@ g.browser = {
         case 'ui:bg:zeroshot-status':
           return w.store.settings?.zeroShot ? { detector: w.store.settings.zeroShot, ready: true, backend: 'wasm', calibrated: false } : null;
       }
-      throw new Error('unexpected ' + env.type);
+      throw new Error(`unexpected ${env.type}`);
     },
   },
   tabs: {
@@ -88,10 +109,10 @@ g.browser = {
       if (env.type === 'ui:cs:reveal') return { ok: true };
       if (env.type === 'ui:cs:deep') {
         if (env.payload.action === 'start') w.report.deep = { done: 0, total: 3, running: true };
-        else w.report.deep = { ...w.report.deep, running: false, cancelled: true };
+        else w.report.deep = { ...w.report.deep!, running: false, cancelled: true };
         return { ok: true };
       }
-      throw new Error('unexpected ' + env.type);
+      throw new Error(`unexpected ${env.type}`);
     },
   },
   permissions: {
@@ -104,14 +125,17 @@ g.browser = {
   storage: {
     local: {
       get: async (k: string) => (k in w.store ? { [k]: structuredClone(w.store[k]) } : {}),
-      set: async (items: Record<string, any>) => {
-        const changes: any = {};
-        for (const [k, v] of Object.entries(items)) (w.store[k] = structuredClone(v)), (changes[k] = { newValue: v });
-        storageListeners.forEach((fn) => fn(changes, 'local'));
+      set: async (items: Record<string, unknown>) => {
+        const changes: StorageChanges = {};
+        for (const [k, v] of Object.entries(items)) {
+          w.store[k] = structuredClone(v);
+          changes[k] = { newValue: v };
+        }
+        for (const fn of storageListeners) fn(changes, 'local');
       },
       remove: async (k: string) => void delete w.store[k],
     },
-    onChanged: { addListener: (fn: any) => storageListeners.push(fn) },
+    onChanged: { addListener: (fn: StorageListener) => storageListeners.push(fn) },
   },
 };
 
@@ -128,7 +152,7 @@ const POLICY = {
   humanShare: [[0.05, 0.95], [0.5, 0.3], [0.9, 0.004], [0.95, 0.001]] as [number, number][],
 };
 const verdict = (p: number, sensitivity: 'low' | 'balanced' | 'high' = 'balanced') => atSensitivity({ state: 'scored', p_machine: p, flagged: false, detector: 'embedded' }, POLICY, sensitivity);
-const REPORT = {
+const REPORT: PageReport = {
   url: 'https://news.example.org/a',
   scanning: false,
   items: [
@@ -138,7 +162,7 @@ const REPORT = {
   ],
 };
 
-let root: any;
+let root: HTMLElement;
 beforeEach(() => {
   w = {
     tabUrl: 'https://news.example.org/a',
@@ -174,18 +198,18 @@ async function until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonN
     await sleep(10);
   }
 }
-const $ = (sel: string) => root.querySelector(sel) as any;
-const $$ = (sel: string) => Array.from(root.querySelectorAll(sel)) as any[];
+const $ = <E extends Element = HTMLElement>(sel: string) => root.querySelector<E>(sel);
+const $$ = <E extends Element = HTMLElement>(sel: string) => Array.from(root.querySelectorAll<E>(sel));
 const text = (sel: string) => ($(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
-function click(el: any) {
-  el.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
+function click(el: Element | null) {
+  el!.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
 }
-function key(el: any, k: string) {
+function key(el: Element | null, k: string) {
   const e = new window.Event('keydown', { bubbles: true, cancelable: true });
   Object.defineProperty(e, 'key', { value: k });
-  el.dispatchEvent(e);
+  el!.dispatchEvent(e);
 }
-const mount = (c: any) => render(h(c, {}), root);
+const mount = (c: ComponentType) => render(h(c, {}), root);
 
 describe('popup', () => {
   it('lists the report in page order with words for unscored states, and a summary', async () => {
@@ -208,18 +232,19 @@ describe('popup', () => {
     assert.match(text('[data-testid="status"]'), /Telltale small ready · runs on WebAssembly/);
   });
 
-  it('reveals a paragraph on click and on Enter or Space', async () => {
+  it('reveals a paragraph on activation; each row is a native button (Enter and Space: test/e2e/keyboard.test.ts)', async () => {
     mount(Popup);
     const row = await until(() => $('[data-testid="row"][data-key="k2"]'), 'row k2');
     click(row);
-    key($('[data-testid="row"][data-key="k1"]'), 'Enter');
-    key($('[data-testid="row"][data-key="k3"]'), ' ');
+    click($('[data-testid="row"][data-key="k1"]'));
+    click($('[data-testid="row"][data-key="k3"]'));
     await until(() => w.sentTab.filter((s) => s.env.type === 'ui:cs:reveal').length === 3, 'three reveals');
     assert.deepEqual(
       w.sentTab.filter((s) => s.env.type === 'ui:cs:reveal').map((s) => s.env.payload.key),
       ['k2', 'k1', 'k3'],
     );
-    assert.equal(row.getAttribute('tabindex'), '0', 'rows are focusable');
+    assert.equal(row.tagName, 'BUTTON', 'rows are buttons: focusable, in the tab order, activated by Enter and Space');
+    assert.equal(row.getAttribute('type'), 'button');
   });
 
   it('lists the paragraphs of every frame after the top frame\'s, and reveals a row inside its own frame', async () => {
