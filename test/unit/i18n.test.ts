@@ -11,7 +11,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseHTML } from 'linkedom';
+import type { ComponentType } from 'preact';
 import { ENGLISH, fromCatalogue, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
+import type { DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../../src/protocol/messages.ts';
+import type { ParagraphState, Verdict } from '../../src/core/types.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const LOCALES = join(ROOT, 'extension/_locales');
@@ -141,7 +144,14 @@ describe('t, tn, tParts', () => {
     const asked: [string, string[] | undefined][] = [];
     const g = globalThis as { chrome?: unknown };
     const before = g.chrome;
-    g.chrome = { i18n: { getMessage: (k: string, s?: string[]) => (asked.push([k, s]), k === 'popupScanAgain' ? 'Erneut prüfen' : '') } };
+    g.chrome = {
+      i18n: {
+        getMessage: (k: string, s?: string[]) => {
+          asked.push([k, s]);
+          return k === 'popupScanAgain' ? 'Erneut prüfen' : '';
+        },
+      },
+    };
     try {
       assert.equal(t('popupScanAgain'), 'Erneut prüfen');
       assert.equal(t('popupScanThisPage'), 'Scan this page');
@@ -267,31 +277,48 @@ function unmarked(root: Element): string[] {
 }
 
 // A fake extension for the popup and options page (the same shape as popup-render.test.ts's).
-type Env = { telltale: 1; type: string; target: string; payload: any };
+type Env = { telltale: 1; type: string; target: string; payload: Record<string, unknown> };
+type Listener = (m: unknown, s: unknown) => unknown;
+/** Settings as the fake stores them (a test may leave `zeroShot` out). */
+type StoredSettings = Omit<Settings, 'zeroShot'> & { zeroShot?: string | null };
+/** The fake `browser.storage.local`: `settings`, and whatever else the pages store. */
+type Store = { settings: StoredSettings; [key: string]: unknown };
+
+/** What the tests put on globalThis for the pages (linkedom's window and document, the fake APIs). */
+interface FakeGlobals {
+  window: Window;
+  document: Document;
+  location: { search: string; hash: string };
+  requestAnimationFrame: (cb: () => void) => ReturnType<typeof setTimeout>;
+  cancelAnimationFrame: (id: ReturnType<typeof setTimeout>) => void;
+  chrome: { runtime: { id: string } };
+  browser: object;
+  fetch: (url: string) => Promise<Response>;
+}
 const { window, document } = parseHTML('<!doctype html><html><body></body></html>');
-const g = globalThis as any;
+const g = globalThis as unknown as FakeGlobals;
 g.window = window;
 g.document = document;
 g.location = { search: '?tab=7', hash: '' };
 g.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-g.cancelAnimationFrame = (id: any) => clearTimeout(id);
+g.cancelAnimationFrame = (id) => clearTimeout(id);
 const ORIGIN = 'https://telltale-test.invalid';
 
 interface World {
   tabUrl: string;
-  report: any;
+  report: PageReport;
   cs: boolean;
   bgUp: boolean;
   grant: boolean;
   hasAccess: boolean;
-  status: any;
-  store: Record<string, any>;
-  models: any[];
+  status: DetectorStatus;
+  store: Store;
+  models: ModelEntryStatus[];
   meta: unknown;
   zeroShot?: unknown;
 }
 let w: World;
-const listeners: ((m: unknown, s: unknown) => unknown)[] = [];
+const listeners: Listener[] = [];
 const noAnswer = () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
 
 g.chrome = { runtime: { id: 'telltale-test' } };
@@ -300,7 +327,7 @@ g.browser = {
     id: 'telltale-test',
     getURL: (p: string) => `${ORIGIN}/${p.replace(/^\//, '')}`,
     openOptionsPage: () => Promise.resolve(),
-    onMessage: { addListener: (fn: any) => listeners.push(fn) },
+    onMessage: { addListener: (fn: Listener) => listeners.push(fn) },
     sendMessage: async (env: Env) => {
       if (!w.bgUp) return noAnswer();
       switch (env.type) {
@@ -340,7 +367,7 @@ g.browser = {
   storage: {
     local: {
       get: async (k: string) => (k in w.store ? { [k]: structuredClone(w.store[k]) } : {}),
-      set: async (items: Record<string, any>) => void Object.assign(w.store, structuredClone(items)),
+      set: async (items: Record<string, unknown>) => void Object.assign(w.store, structuredClone(items)),
       remove: async (k: string) => void delete w.store[k],
     },
     onChanged: { addListener: () => {} },
@@ -362,8 +389,8 @@ const POLICY = {
   humanShare: [[0.05, 0.95], [0.5, 0.3], [0.9, 0.004], [0.95, 0.001]] as [number, number][],
 };
 const verdict = (p: number, extra: object = {}) => atSensitivity({ state: 'scored', p_machine: p, flagged: false, detector: 'embedded', ...extra }, POLICY, 'balanced');
-const item = (key: string, state: string, preview: string, v?: object) => ({ key, state, preview, chars: preview.length * 10, ...(v ? { verdict: v } : {}) });
-const REPORT = {
+const item = (key: string, state: ParagraphState, preview: string, v?: Verdict): ReportItem => ({ key, state, preview, chars: preview.length * 10, ...(v ? { verdict: v } : {}) });
+const REPORT: PageReport = {
   url: 'https://news.example.org/a',
   scanning: false,
   selection: { text: 'The selected words of the page.', verdict: verdict(0.99) },
@@ -379,7 +406,7 @@ const REPORT = {
     item('k9', 'scored', '', verdict(0.6)),
   ],
 };
-const MODELS = [
+const MODELS: ModelEntryStatus[] = [
   { id: 'roberta-base', name: 'RoBERTa base', bytes: 126e6, storedBytes: 126e6, state: 'ready' },
   { id: 'roberta-large', name: 'RoBERTa large', bytes: 1.4e9, storedBytes: 2e8, state: 'downloading', progress: 0.25 },
   { id: 'other', name: 'Telltale small', bytes: 5e5, storedBytes: 0, state: 'absent' },
@@ -395,7 +422,7 @@ const META = {
   },
 };
 
-let root: any;
+let root: HTMLElement;
 beforeEach(() => {
   w = {
     tabUrl: 'https://news.example.org/a',
@@ -429,9 +456,9 @@ async function until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonN
     await sleep(10);
   }
 }
-const $ = (sel: string) => root.querySelector(sel) as any;
-const click = (el: any) => el.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
-const mount = (c: any) => render(h(c, {}), root);
+const $ = <E extends Element = HTMLElement>(sel: string) => root.querySelector<E>(sel);
+const click = (el: Element | null) => el!.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
+const mount = (c: ComponentType) => render(h(c, {}), root);
 /** The rendered tree must carry every message marked; `what` says which screen failed. */
 function assertAllMarked(el: Element, what: string) {
   const found = unmarked(el);
@@ -450,27 +477,27 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
   it('the popup: a report in every state, the selection, evidence, models, notes and errors', async () => {
     mount(Popup);
     await until(() => root.querySelectorAll('[data-testid="row"]').length === 9, 'rows');
-    await until(() => $('[data-testid="model-row"]') && /⟦/.test($('[data-testid="status"]').textContent), 'models and status');
+    await until(() => $('[data-testid="model-row"]') && /⟦/.test($('[data-testid="status"]')!.textContent), 'models and status');
     click($('[data-testid="evidence-toggle"]'));
     await until(() => $('[data-testid="evidence"]'), 'evidence');
     click($('[data-testid="sort-toggle"]'));
     click($('[data-testid="row"]'));
-    await until(() => /⟦/.test($('.list .note').textContent), 'the reveal note');
+    await until(() => /⟦/.test($('.list .note')!.textContent), 'the reveal note');
     click($('[data-testid="autoscan-site"]'));
     await until(() => $('[data-testid="autoscan-note"]'), 'the refused-permission note');
     click($('[data-testid="model-download"]'));
-    await until(() => /⟦/.test($('[data-testid="models-note"]').textContent), 'the download note');
+    await until(() => /⟦/.test($('[data-testid="models-note"]')!.textContent), 'the download note');
     assert.ok($('[data-testid="english-only"]'), 'the popup says the detectors read English only');
     assertAllMarked(root, 'popup with a report');
   });
 
   it('the popup with a zero-shot detector: its lines (uncalibrated, calibrated, too short, failed), the deep check and its progress, the chart, the export', async () => {
-    const zs = (extra: object) => ({ p_machine: null, flagged: false, detector: 'fast-detectgpt', ...extra });
-    w.report.items[0].zeroShot = zs({ state: 'scored', calibrated: false, raw: 2.43 });
-    w.report.items[1].zeroShot = zs({ state: 'scored', detector: 'binoculars', calibrated: false, raw: 0.93 });
-    w.report.items[2].zeroShot = { ...verdict(0.99), detector: 'binoculars' };
-    w.report.items[3].zeroShot = zs({ state: 'too-short' });
-    w.report.items[6].zeroShot = zs({ state: 'error' });
+    const zs = (extra: Pick<Verdict, 'state'> & Partial<Verdict>): Verdict => ({ p_machine: null, flagged: false, detector: 'fast-detectgpt', ...extra });
+    w.report.items[0]!.zeroShot = zs({ state: 'scored', calibrated: false, raw: 2.43 });
+    w.report.items[1]!.zeroShot = zs({ state: 'scored', detector: 'binoculars', calibrated: false, raw: 0.93 });
+    w.report.items[2]!.zeroShot = { ...verdict(0.99), detector: 'binoculars' };
+    w.report.items[3]!.zeroShot = zs({ state: 'too-short' });
+    w.report.items[6]!.zeroShot = zs({ state: 'error' });
     w.report.deep = { done: 2, total: 5, running: true };
     w.store.settings = { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'auto', zeroShot: 'fast-detectgpt' };
     w.models = [...MODELS, { id: 'fast-detectgpt', name: 'Fast-DetectGPT on SmolLM2-135M', bytes: 1e8, storedBytes: 1e8, state: 'ready', kind: 'zero-shot', calibrated: false, repos: ['a/b'] }];
@@ -482,10 +509,10 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
   });
 
   it('the popup: a finished report, not scanned, a browser page, the background down, the detector loading and failing', async () => {
-    w.report.items = w.report.items.filter((i: any) => i.state !== 'pending');
+    w.report.items = w.report.items.filter((i) => i.state !== 'pending');
     w.status = { detector: 'embedded', name: 'Telltale small', state: 'idle' };
     mount(Popup);
-    await until(() => $('[data-testid="scan-button"]') && !$('[data-testid="scan-button"]').disabled && /⟦/.test($('[data-testid="status"]')?.textContent ?? ''), 'a finished report');
+    await until(() => $('[data-testid="scan-button"]') && !$<HTMLButtonElement>('[data-testid="scan-button"]')!.disabled && /⟦/.test($('[data-testid="status"]')?.textContent ?? ''), 'a finished report');
     assertAllMarked(root, 'popup with a finished report');
     render(null, root);
 
@@ -499,7 +526,7 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
     w.tabUrl = 'chrome://extensions/';
     w.status = { detector: 'roberta-base', name: 'RoBERTa base', state: 'error' };
     mount(Popup);
-    await until(() => $('[data-testid="page-message"]') && /⟦/.test($('[data-testid="status"]').textContent), 'a browser page');
+    await until(() => $('[data-testid="page-message"]') && /⟦/.test($('[data-testid="status"]')!.textContent), 'a browser page');
     assertAllMarked(root, 'popup on a browser page');
     render(null, root);
 
@@ -528,7 +555,7 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
     w.store.settings.sites = {};
     w.models = [];
     mount(Options);
-    await until(() => $('[data-testid="rates-missing"]') && /⟦/.test($('[data-testid="rates-missing"]').textContent) && $('[data-testid="models"] .hint'), 'options without rates');
+    await until(() => $('[data-testid="rates-missing"]') && /⟦/.test($('[data-testid="rates-missing"]')!.textContent) && $('[data-testid="models"] .hint'), 'options without rates');
     assertAllMarked(root, 'options page without rates or sites');
   });
 
@@ -620,11 +647,11 @@ describe('German', () => {
     setMessageSource((k, s) => fromCatalogue(catalogues.de!, k, s ?? []));
     mount(Popup);
     await until(() => root.querySelectorAll('[data-testid="row"]').length === 9, 'rows');
-    const summary = $('[data-testid="summary"]').textContent.replace(/\s+/g, ' ');
+    const summary = $('[data-testid="summary"]')!.textContent.replace(/\s+/g, ' ');
     assert.match(summary, /1 von 4 beurteilten Absätzen wahrscheinlich maschinell erzeugt/);
     assert.match(summary, /bei ausgewogener Empfindlichkeit/);
-    const shares = Array.from(root.querySelectorAll('[data-testid="share"]')).map((e: any) => e.textContent.trim());
+    const shares = Array.from(root.querySelectorAll('[data-testid="share"]')).map((e) => e.textContent.trim());
     assert.ok(shares.includes('weniger als 1 von 1.000'), shares.join(' | '));
-    assert.match($('[data-testid="english-only"]').textContent, /Die Detektoren lesen nur Englisch/);
+    assert.match($('[data-testid="english-only"]')!.textContent, /Die Detektoren lesen nur Englisch/);
   });
 });

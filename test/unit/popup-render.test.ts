@@ -204,11 +204,6 @@ const text = (sel: string) => ($(sel)?.textContent ?? '').replace(/\s+/g, ' ').t
 function click(el: Element | null) {
   el!.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
 }
-function key(el: Element | null, k: string) {
-  const e = new window.Event('keydown', { bubbles: true, cancelable: true });
-  Object.defineProperty(e, 'key', { value: k });
-  el!.dispatchEvent(e);
-}
 const mount = (c: ComponentType) => render(h(c, {}), root);
 
 describe('popup', () => {
@@ -220,8 +215,8 @@ describe('popup', () => {
     assert.deepEqual($$('[data-testid="badge"]').map((b) => b.textContent.trim()), ['likely generated', 'likely human', 'too short']);
     assert.deepEqual($$('[data-testid="share"]').map((b) => b.textContent.trim()), ['1 in 310', '7 in 10']);
     assert.doesNotMatch(text('[data-testid="rows"]'), /\d+%/);
-    assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-flagged'), 'true');
-    assert.equal($('[data-testid="row"][data-key="k1"]').getAttribute('data-level'), 'generated');
+    assert.equal($('[data-testid="row"][data-key="k1"]')!.getAttribute('data-flagged'), 'true');
+    assert.equal($('[data-testid="row"][data-key="k1"]')!.getAttribute('data-level'), 'generated');
     assert.deepEqual($$('[data-testid="parts"]').map((p) => p.textContent.trim()), ['Built-in: likely human · RoBERTa-base: likely human'], "a combined verdict shows each detector's own");
     // The summary agrees with the rows.
     assert.match(text('[data-testid="summary"]'), /1 of 2 judged paragraphs likely machine-generated/);
@@ -273,7 +268,7 @@ describe('popup', () => {
   it('without a content script: "Not scanned", then scans on request and polls the report', async () => {
     w.cs = false;
     w.report.scanning = true;
-    w.report.items = w.report.items.map((i: any) => ({ key: i.key, state: 'pending', preview: i.preview, chars: i.chars }));
+    w.report.items = w.report.items.map((i) => ({ key: i.key, state: 'pending', preview: i.preview, chars: i.chars }));
     mount(Popup);
     await until(() => text('[data-testid="summary"]') === 'Not scanned', 'Not scanned');
     click($('[data-testid="scan-button"]'));
@@ -320,12 +315,12 @@ describe('popup', () => {
   it('sensitivity is saved', async () => {
     mount(Popup);
     await until(() => $$('[data-testid="row"]').length === 3, 'rows');
-    const high = await until(() => $('[data-testid="sensitivity-high"]'), 'radio');
+    const high = await until(() => $<HTMLInputElement>('[data-testid="sensitivity-high"]'), 'radio');
     high.checked = true;
     high.dispatchEvent(new window.Event('change', { bubbles: true }));
     await until(() => w.store.settings.sensitivity === 'high', 'saved sensitivity');
     // The content script re-judges with the new sensitivity; the popup fetches the report again.
-    w.report.items[1].verdict = verdict(0.85, 'high');
+    w.report.items[1]!.verdict = verdict(0.85, 'high');
     await until(() => /2 of 2 judged paragraphs likely machine-generated/.test(text('[data-testid="summary"]')), 'report refreshed');
   });
 
@@ -337,7 +332,7 @@ describe('popup', () => {
     // Synchronously: no await between the click and the request (user gesture).
     assert.deepEqual(w.permissionRequests, [{ origins: ['<all_urls>'] }]);
     await until(() => w.store.settings.autoScan === true, 'autoScan saved');
-    await until(() => $('[data-testid="autoscan-global"]').getAttribute('aria-checked') === 'true', 'switch on');
+    await until(() => $('[data-testid="autoscan-global"]')!.getAttribute('aria-checked') === 'true', 'switch on');
     // Off needs no permission.
     click($('[data-testid="autoscan-global"]'));
     await until(() => w.store.settings.autoScan === false, 'autoScan off');
@@ -353,7 +348,7 @@ describe('popup', () => {
     await until(() => $('[data-testid="autoscan-note"]'), 'note');
     assert.match(text('[data-testid="autoscan-note"]'), /Left off.*news\.example\.org/);
     assert.deepEqual(w.store.settings.sites, {});
-    assert.equal($('[data-testid="autoscan-site"]').getAttribute('aria-checked'), 'false');
+    assert.equal($('[data-testid="autoscan-site"]')!.getAttribute('aria-checked'), 'false');
   });
 
   it('models: download, pushes from the host, detector choice', async () => {
@@ -366,16 +361,17 @@ describe('popup', () => {
     await until(() => w.sent.filter((e) => e.type === 'ui:bg:models').length >= 2, 'models listed again');
     await sleep(30);
     // The host pushes progress to every extension page.
-    const push = (models: any[]) =>
-      listeners.forEach((fn) => fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` }));
-    push([{ ...w.models[0], state: 'downloading', progress: 0.5, storedBytes: 63e6 }]);
+    const push = (models: ModelEntryStatus[]) => {
+      for (const fn of listeners) fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` });
+    };
+    push([{ ...w.models[0]!, state: 'downloading', progress: 0.5, storedBytes: 63e6 }]);
     await until(() => $('[data-testid="model-progress"]'), 'progress bar');
     assert.match(text('[data-testid="model-row"]'), /Downloading 50%/);
     // A push from a web page's content script is ignored.
-    listeners.forEach((fn) => fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models: [] } }, { id: 'telltale-test', url: 'https://evil.example/', tab: { id: 3 } }));
+    for (const fn of listeners) fn({ telltale: 1, type: 'host:ui:models', target: 'ui', payload: { models: [] } }, { id: 'telltale-test', url: 'https://evil.example/', tab: { id: 3 } });
     await sleep(30);
     assert.equal($$('[data-testid="model-row"]').length, 1);
-    push([{ ...w.models[0], state: 'ready', storedBytes: 126e6 }]);
+    push([{ ...w.models[0]!, state: 'ready', storedBytes: 126e6 }]);
     await until(() => $('[data-testid="model-delete"]'), 'delete button');
     const options = $$('[data-testid="detector-select"] option').map((o) => o.getAttribute('value'));
     // The build ships a calibrated combination with roberta-base (models/registry.json `combined`): offered once it is ready.
@@ -384,16 +380,16 @@ describe('popup', () => {
   });
 
   it('zero-shot: its own line beside the level, chosen apart, deep check with progress and Cancel', async () => {
-    const zs = { state: 'scored', p_machine: null, flagged: false, calibrated: false, raw: 2.43, detector: 'fast-detectgpt', reason: 'Not calibrated' };
-    w.report.items[0].zeroShot = zs;
+    const zs: Verdict = { state: 'scored', p_machine: null, flagged: false, calibrated: false, raw: 2.43, detector: 'fast-detectgpt', reason: 'Not calibrated' };
+    w.report.items[0]!.zeroShot = zs;
     w.store.settings = { ...w.store.settings, zeroShot: 'fast-detectgpt' };
     w.models = [{ id: 'fast-detectgpt', name: 'Fast-DetectGPT on SmolLM2-135M', bytes: 1e8, storedBytes: 1e8, state: 'ready', kind: 'zero-shot', calibrated: false, repos: ['HuggingFaceTB/SmolLM2-135M'] }];
     render(h(Popup, {}), root);
     await until(() => $$('[data-testid="zero-shot"]').length === 1, 'the zero-shot line');
     assert.match(text('[data-testid="zero-shot"]'), /^Fast-DetectGPT: discrepancy 2\.4 — uncalibrated\./);
-    assert.equal($$('[data-testid="row"]')[0].getAttribute('data-level'), 'generated', 'the row\'s level is the page detector\'s');
-    assert.ok(!$$('#detector-select option').some((o: any) => o.getAttribute('value') === 'fast-detectgpt'), 'not offered as the page detector');
-    assert.deepEqual($$('#zeroshot-select option').map((o: any) => o.getAttribute('value')), ['', 'fast-detectgpt']);
+    assert.equal($$('[data-testid="row"]')[0]!.getAttribute('data-level'), 'generated', 'the row\'s level is the page detector\'s');
+    assert.ok(!$$('#detector-select option').some((o) => o.getAttribute('value') === 'fast-detectgpt'), 'not offered as the page detector');
+    assert.deepEqual($$('#zeroshot-select option').map((o) => o.getAttribute('value')), ['', 'fast-detectgpt']);
     const start = await until(() => $('[data-testid="deep-button"]'), 'the deep check button');
     assert.match(text('#deep-hint'), /seconds per paragraph/, 'on wasm it says what it costs');
     click(start);
@@ -404,7 +400,7 @@ describe('popup', () => {
     await until(() => w.sentTab.some((m) => m.env.type === 'ui:cs:deep' && m.env.payload.action === 'cancel'), 'the cancel');
     await until(() => text('[data-testid="deep-status"]') === 'Cancelled after 2 of 3.', 'the cancelled state');
     // Turning it off saves null.
-    const sel = $('#zeroshot-select');
+    const sel = $<HTMLSelectElement>('#zeroshot-select')!;
     Object.defineProperty(sel, 'value', { value: '', configurable: true }); // linkedom's select has a getter only
     sel.dispatchEvent(new window.Event('change', { bubbles: true }));
     await until(() => w.store.settings.zeroShot === null, 'zeroShot off');
@@ -448,9 +444,15 @@ describe('popup', () => {
     const blobs: Blob[] = [];
     g.fetch = async (url: string) =>
       String(url).endsWith('models/embedded/meta.json') ? new Response(JSON.stringify({ name: 'x', version: '9.9.9' })) : realFetch(url);
-    URL.createObjectURL = (b: Blob) => (blobs.push(b), 'blob:test/1');
+    URL.createObjectURL = (b: Blob) => {
+      blobs.push(b);
+      return 'blob:test/1';
+    };
     const clicked: string[] = [];
-    const onClick = (e: any) => e.target?.download && clicked.push(e.target.download);
+    const onClick = (e: Event) => {
+      const a = e.target as HTMLAnchorElement | null;
+      if (a?.download) clicked.push(a.download);
+    };
     document.addEventListener('click', onClick, true);
     try {
       mount(Popup);
@@ -489,9 +491,9 @@ describe('popup', () => {
   it('detector status pushes update the status line', async () => {
     mount(Popup);
     await until(() => /ready/.test(text('[data-testid="status"]')), 'ready');
-    listeners.forEach((fn) =>
-      fn({ telltale: 1, type: 'host:ui:status', target: 'ui', payload: { detector: 'roberta-base', name: 'RoBERTa base', state: 'loading', progress: 0.25 } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` }),
-    );
+    for (const fn of listeners) {
+      fn({ telltale: 1, type: 'host:ui:status', target: 'ui', payload: { detector: 'roberta-base', name: 'RoBERTa base', state: 'loading', progress: 0.25 } }, { id: 'telltale-test', url: `${ORIGIN}/offscreen.html` });
+    }
     await until(() => /Loading RoBERTa base \(25%\)/.test(text('[data-testid="status"]')), 'loading status');
     assert.ok($('[data-testid="status-progress"]'));
   });
