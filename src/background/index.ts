@@ -14,7 +14,7 @@ import { scanTab, syncAutoScan, injectContentScript, describeInjectError } from 
 import { forgetTab, frameReport, knownFrames } from './frames.ts';
 import { applyPendingGrant } from '../shared/pending-grant.ts';
 import { FairQueue } from '../core/fair-queue.ts';
-import { t } from '../shared/i18n.ts';
+import { messageGroup, t } from '../shared/i18n.ts';
 
 const MENU_ID = 'telltale-check-selection';
 
@@ -28,17 +28,7 @@ const scoring = new FairQueue<ScoreResult>();
 type ScoreResult = { verdicts: Verdict[]; zeroShot?: Verdict[] } | { verdicts?: undefined; error: string };
 
 /** Words for why a deep check cannot run (shown in the popup). */
-const DEEP_WORDS = {
-  get off() {
-    return t('deepOff');
-  },
-  get absent() {
-    return t('deepAbsent');
-  },
-  get unknown() {
-    return t('deepUnknown');
-  },
-};
+const DEEP_WORDS = messageGroup({ off: 'deepOff', absent: 'deepAbsent', unknown: 'deepUnknown' }, {});
 
 /** The zero-shot verdicts for `texts`, or why there are none (settings `zeroShot`; see src/host/handlers.ts). */
 async function zeroShotScores(texts: string[], webgpuOnly: boolean): Promise<Verdict[] | keyof typeof DEEP_WORDS | 'wasm'> {

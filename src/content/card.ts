@@ -4,7 +4,7 @@
  * `!important` declarations (which beat page stylesheets). All text goes in with textContent.
  */
 import type { Verdict } from '../core/types.ts';
-import { t } from '../shared/i18n.ts';
+import { messageGroup, t } from '../shared/i18n.ts';
 import { detectorName, partsLine, reasonText, shareSentence, verdictHeadline } from '../shared/verdict-words.ts';
 import { zeroShotLine } from '../shared/zeroshot-words.ts';
 import { levelOf } from './marks.ts';
@@ -14,22 +14,10 @@ import { themeAt, type Theme } from './theme.ts';
 export const HOST_TAG = 'telltale-card';
 
 /** The selection card's copy words (one place, for the translation catalogue). */
-export const COPY_WORDS = {
-  get button() {
-    return t('copyButton');
-  },
-  get copied() {
-    return t('copyDone');
-  },
-  get refused() {
-    return t('copyRefused');
-  },
-  get close() {
-    return t('cardClose');
-  },
-  model: (m: string) => t('copyModel', m),
-  text: (x: string) => t('copyText', x),
-};
+export const COPY_WORDS = messageGroup(
+  { button: 'copyButton', copied: 'copyDone', refused: 'copyRefused', close: 'cardClose' },
+  { model: (m: string) => t('copyModel', m), text: (x: string) => t('copyText', x) },
+);
 
 /** The card's result as plain text for the clipboard: level and its number in words, the model, the text. */
 export function resultText(v: Verdict, text?: string): string {

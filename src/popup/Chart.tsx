@@ -8,16 +8,13 @@
  */
 import type { Level } from '../core/types.ts';
 import type { ReportItem } from '../protocol/messages.ts';
-import { t, tn } from '../shared/i18n.ts';
+import { messageGroup, t, tn } from '../shared/i18n.ts';
 
 /** The chart's words (one place, for the translation catalogue). */
-export const CHART_WORDS = {
-  get none() {
-    return t('chartNone');
-  },
+export const CHART_WORDS = messageGroup({ none: 'chartNone' }, {
   share: (pct: string) => t('chartShare', pct),
   label: (n: number, counts: Record<Level, number>, share: string) => tn('chartLabel', n, counts.generated, counts.unclear, counts.human, share),
-};
+});
 
 /** Decades of rarity the bars can show (1 in 10,000 and rarer reach the top). */
 const MAX_STEPS = 4;

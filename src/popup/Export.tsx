@@ -8,22 +8,13 @@ import { COMBINED, findEntry } from '../core/roberta/registry.ts';
 import type { Sensitivity } from '../core/types.ts';
 import type { PageReport } from '../protocol/messages.ts';
 import { buildExport, exportFileName, reportToCsv, reportToJson, type ExportContext, type ExportModel } from '../shared/export.ts';
-import { t } from '../shared/i18n.ts';
+import { messageGroup, t } from '../shared/i18n.ts';
 
 /** The export's words (one place, for the translation catalogue). */
-export const EXPORT_WORDS = {
-  get group() {
-    return t('exportGroup');
-  },
-  get json() {
-    return t('exportJson');
-  },
-  get csv() {
-    return t('exportCsv');
-  },
-  saved: (name: string) => t('exportSaved', name),
-  failed: (why: string) => t('exportFailed', why),
-};
+export const EXPORT_WORDS = messageGroup(
+  { group: 'exportGroup', json: 'exportJson', csv: 'exportCsv' },
+  { saved: (name: string) => t('exportSaved', name), failed: (why: string) => t('exportFailed', why) },
+);
 
 /** The models behind a detector id, each with the version the extension knows for it. */
 export function modelsOf(detector: string, embeddedVersion: string | undefined): ExportModel[] {

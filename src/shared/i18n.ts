@@ -133,6 +133,17 @@ export function t(key: MessageKey, ...subs: (string | number)[]): string {
   return lookup(key, subs.map(sub));
 }
 
+/**
+ * A group of words for one part of the UI: each property of `keys` reads its message when it is used
+ * (so the reader's language is the one at render time), beside the functions in `more` for messages
+ * with placeholders.
+ */
+export function messageGroup<K extends Record<string, MessageKey>, M extends object>(keys: K, more: M): { readonly [P in keyof K]: string } & M {
+  const out = { ...more } as Record<string, unknown>;
+  for (const [name, key] of Object.entries(keys)) Object.defineProperty(out, name, { get: () => t(key), enumerable: true });
+  return out as { readonly [P in keyof K]: string } & M;
+}
+
 const pluralRules = new Map<string, Intl.PluralRules>();
 
 /** A counted message: `key_one`, `key_other`… chosen for `n` by the language's plural rules; `$1` is `n` (formatted), then `subs`. */

@@ -5,7 +5,7 @@
  * its provisional reading, never a level or a flag. Pure (no DOM, no extension API).
  */
 import type { Verdict } from '../core/types.ts';
-import { t, tn } from './i18n.ts';
+import { messageGroup, t, tn } from './i18n.ts';
 import { levelWords, shareShort } from './verdict-words.ts';
 
 export type ZeroShotMethodName = 'Fast-DetectGPT' | 'Binoculars';
@@ -15,39 +15,27 @@ export function zeroShotMethod(id: string): ZeroShotMethodName {
   return id.startsWith('binoculars') ? 'Binoculars' : 'Fast-DetectGPT';
 }
 
-export const ZEROSHOT_WORDS = {
-  /**
-   * What an uncalibrated statistic means. Fast-DetectGPT's analytic discrepancy is normalised so that
-   * for text sampled from the scoring model itself it is about N(0, 1); that is all that is known here.
-   */
-  provisional: {
-    'Fast-DetectGPT': (x: string) => t('zsProvisionalFdg', x),
-    Binoculars: (x: string) => t('zsProvisionalBino', x),
+export const ZEROSHOT_WORDS = messageGroup(
+  { deepButton: 'zsDeepButton', deepCancel: 'zsDeepCancel', select: 'zsSelect', selectNone: 'zsSelectNone', selectHint: 'zsSelectHint' },
+  {
+    /**
+     * What an uncalibrated statistic means. Fast-DetectGPT's analytic discrepancy is normalised so that
+     * for text sampled from the scoring model itself it is about N(0, 1); that is all that is known here.
+     */
+    provisional: {
+      'Fast-DetectGPT': (x: string) => t('zsProvisionalFdg', x),
+      Binoculars: (x: string) => t('zsProvisionalBino', x),
+    },
+    tooShort: (m: ZeroShotMethodName) => t('zsTooShort', m),
+    notJudged: (m: ZeroShotMethodName) => t('zsNotJudged', m),
+    failed: (m: ZeroShotMethodName) => t('zsFailed', m),
+    calibrated: (m: ZeroShotMethodName, level: string, share?: string) => (share ? t('zsCalibratedShare', m, level, share) : t('zsCalibrated', m, level)),
+    deepProgress: (done: number, total: number) => t('zsDeepProgress', done, total),
+    deepDone: (m: ZeroShotMethodName, n: number) => tn('zsDeepDone', n, m),
+    deepCancelled: (done: number, total: number) => t('zsDeepCancelled', done, total),
+    deepHint: (m: ZeroShotMethodName, wasm: boolean) => (wasm ? t('zsDeepHintWasm', m) : t('zsDeepHintGpu', m)),
   },
-  tooShort: (m: ZeroShotMethodName) => t('zsTooShort', m),
-  notJudged: (m: ZeroShotMethodName) => t('zsNotJudged', m),
-  failed: (m: ZeroShotMethodName) => t('zsFailed', m),
-  calibrated: (m: ZeroShotMethodName, level: string, share?: string) => (share ? t('zsCalibratedShare', m, level, share) : t('zsCalibrated', m, level)),
-  get deepButton() {
-    return t('zsDeepButton');
-  },
-  get deepCancel() {
-    return t('zsDeepCancel');
-  },
-  deepProgress: (done: number, total: number) => t('zsDeepProgress', done, total),
-  deepDone: (m: ZeroShotMethodName, n: number) => tn('zsDeepDone', n, m),
-  deepCancelled: (done: number, total: number) => t('zsDeepCancelled', done, total),
-  deepHint: (m: ZeroShotMethodName, wasm: boolean) => (wasm ? t('zsDeepHintWasm', m) : t('zsDeepHintGpu', m)),
-  get select() {
-    return t('zsSelect');
-  },
-  get selectNone() {
-    return t('zsSelectNone');
-  },
-  get selectHint() {
-    return t('zsSelectHint');
-  },
-};
+);
 
 /** Digits that fit the statistic: the discrepancy to 0.1, the Binoculars score (near 1) to 0.01. */
 function formatRaw(m: ZeroShotMethodName, x: number): string {

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseHTML } from 'linkedom';
 import type { ComponentType } from 'preact';
-import { ENGLISH, fromCatalogue, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
+import { ENGLISH, fromCatalogue, messageGroup, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
 import type { DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../../src/protocol/messages.ts';
 import type { ParagraphState, Verdict } from '../../src/core/types.ts';
 
@@ -138,6 +138,14 @@ describe('t, tn, tParts', () => {
     assert.equal(uiLocale(), 'en');
     assert.equal(tn('summaryHeadline', 1, 0), '0 of 1 judged paragraph likely machine-generated');
     assert.equal(tn('summaryHeadline', 20, 3), '3 of 20 judged paragraphs likely machine-generated');
+  });
+
+  it('messageGroup: each word is read when used, so a change of language shows at the next render', () => {
+    const words = messageGroup({ close: 'cardClose' }, { saved: (name: string) => t('exportSaved', name) });
+    assert.equal(words.close, 'Close');
+    setMessageSource((key, subs) => `⟦${key}${subs?.length ? `:${subs.join(',')}` : ''}⟧`);
+    assert.equal(words.close, '⟦cardClose⟧');
+    assert.equal(words.saved('a.csv'), '⟦exportSaved:a.csv⟧');
   });
 
   it("uses the browser's i18n where there is one, and English where it has no such message", () => {
