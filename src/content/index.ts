@@ -144,7 +144,7 @@ function init(doc: Document): void {
       },
       'ui:cs:deep': ({ action }) =>
         action === 'start'
-          ? scanner.startDeep() ? { ok: true } : { ok: false, error: 'A deep check is running already.' }
+          ? scanner.startDeep() ? { ok: true } : { ok: false, error: t('deepRunning') }
           : { ok: scanner.cancelDeep() },
       'bg:cs:mark': ({ direction }) => ({ ok: moveToMark(direction) }),
       'bg:cs:settings': ({ settings }) => {
