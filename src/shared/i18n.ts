@@ -101,14 +101,7 @@ function lookup(key: string, subs: string[]): string {
   const id = subs.length ? `${key}\u0001${subs.join('\u0001')}` : key;
   const hit = memo.get(id);
   if (hit !== undefined) return hit;
-  const source = override ?? browserGetMessage();
-  let got = '';
-  try {
-    got = source ? source(key, subs) : '';
-  } catch {
-    got = '';
-  }
-  const out = got || fromCatalogue(en as Catalogue, key, subs);
+  const out = lookupIfAny(key, subs);
   if (memo.size >= MEMO_MAX) memo.clear();
   memo.set(id, out);
   return out;
