@@ -10,6 +10,7 @@ import { planBatches } from './batching.ts';
 import { machineLogit, sigmoid } from './labels.ts';
 import type { TextTokenizer } from './tokenizer.ts';
 import { combineWindows, makeWindows, MAX_TEXT_TOKENS, type Window } from './windows.ts';
+import { halfToFloat } from '../float16.ts';
 
 /** Runs one padded batch; returns logits, row-major [batch, numLabels]. */
 export type LogitsRunner = (ids: BigInt64Array, mask: BigInt64Array, batch: number, seq: number) => Promise<Float32Array>;
@@ -26,15 +27,6 @@ interface SessionLike {
   release?(): Promise<void>;
 }
 type TensorCtor = new (type: 'int64', data: BigInt64Array, dims: number[]) => unknown;
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 
 /** Logits as float32 whatever the model's output type (fp16 variants may return float16). */
 export function toFloat32(t: TensorLike): Float32Array {

@@ -16,6 +16,7 @@ import type { Variant } from '../hub/registry.ts';
 import type { Backend } from '../runtime.ts';
 import type { TextTokenizer } from '../tokenizer.ts';
 import type { LmWindow } from './windows.ts';
+import { halfToFloat } from '../float16.ts';
 
 /** What the runner needs from config.json. */
 export interface LmShape {
@@ -72,14 +73,6 @@ interface LmSessionLike {
 }
 type TensorCtor = new (type: string, data: unknown, dims: number[]) => unknown;
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
 const HALF = (() => {
   const t = new Float32Array(65536);
   for (let i = 0; i < 65536; i++) t[i] = halfToFloat(i);
