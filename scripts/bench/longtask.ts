@@ -11,7 +11,7 @@
  * Target: no task over 50 ms. Build first (`npm run build`).
  */
 import { launchChromium, serveFixtures, sleep, waitFor } from '../../test/support/browsers.ts';
-import { sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
+import { BIG_PAGE, sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
 
 const OBSERVE = `(() => {
   const out = (window.__telltaleLongTasks = { tasks: [], scripts: [] });
@@ -23,20 +23,6 @@ const OBSERVE = `(() => {
       for (const e of l.getEntries()) for (const s of e.scripts || []) out.scripts.push({ start: s.startTime, duration: s.duration, source: s.sourceURL || '', invoker: s.invoker || '', frame: e.duration });
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {}
-})()`;
-
-const BIG_PAGE = `(() => {
-  const words = 'the river town market morning people walked slowly past old houses while children laughed and someone sold bread near a small bridge over water in spring light'.split(' ');
-  let seed = 7;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const frag = document.createDocumentFragment();
-  for (let i = 0; i < 10000; i++) {
-    const p = document.createElement('p');
-    const n = 25 + Math.floor(rnd() * 20);
-    p.textContent = Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ') + '.';
-    frag.append(p);
-  }
-  document.body.append(frag);
 })()`;
 
 /** The same, each paragraph made distinct by its number (BIG_PAGE's generator repeats its texts: it loses precision). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { launchChromium, serveFixtures, waitFor } from '../support/browsers.ts';
-import { marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
+import { BIG_PAGE, marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
 
 interface Report {
   items: { key: string; state: string; preview: string; verdict?: { state: string; normalisation?: { homoglyphs: number; invisibles: number } } }[];
@@ -56,20 +56,7 @@ test('Chromium: hostile, empty and 10,000-paragraph pages keep working and get c
 
     // 10,000 paragraphs: the page stays responsive while they are scored, and every one settles.
     await page.goto(site.url('empty.html'), { waitUntil: 'load' });
-    // A string, not a function: the test runner's transpiler would add helpers the page does not have.
-    await page.evaluate(`(() => {
-      const words = 'the river town market morning people walked slowly past old houses while children laughed and someone sold bread near a small bridge over water in spring light'.split(' ');
-      let seed = 7;
-      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-      const frag = document.createDocumentFragment();
-      for (let i = 0; i < 10000; i++) {
-        const p = document.createElement('p');
-        const n = 25 + Math.floor(rnd() * 20);
-        p.textContent = Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ') + '.';
-        frag.append(p);
-      }
-      document.body.append(frag);
-    })()`);
+    await page.evaluate(BIG_PAGE);
     const bigTab = await tabIdOf(control, site.url('empty.html'));
     t0 = Date.now();
     assert.deepEqual(await sendFromExtension(control, 'ui:bg:scan-tab', { tabId: bigTab }), { ok: true });

@@ -231,3 +231,22 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
     await site.close();
   }
 }
+
+/**
+ * A script that adds 10,000 paragraphs of 25–44 words to a page, the same every time (a seeded
+ * generator): the large page of `test/e2e/hostile.test.ts` and of `npm run bench -- longtask`.
+ * A string, not a function: the test runner's transpiler would add helpers the page does not have.
+ */
+export const BIG_PAGE = `(() => {
+  const words = 'the river town market morning people walked slowly past old houses while children laughed and someone sold bread near a small bridge over water in spring light'.split(' ');
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const frag = document.createDocumentFragment();
+  for (let i = 0; i < 10000; i++) {
+    const p = document.createElement('p');
+    const n = 25 + Math.floor(rnd() * 20);
+    p.textContent = Array.from({ length: n }, () => words[Math.floor(rnd() * words.length)]).join(' ') + '.';
+    frag.append(p);
+  }
+  document.body.append(frag);
+})()`;
