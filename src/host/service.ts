@@ -44,23 +44,38 @@ export function describeLoadError(err: unknown): string {
   return `The detector could not start: ${msg}`;
 }
 
+/**
+ * The verdict cache's key for a text: the detector and the first 128 bits of the text's SHA-256, in
+ * base64 (24 characters). The text itself is not kept (a paragraph is most of what an entry would
+ * cost), and a page cannot choose a text whose key is another text's, as it could with a short hash.
+ */
+async function cacheKey(id: string, text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return `${id}\u0000${btoa(String.fromCharCode(...digest.subarray(0, 16)))}`;
+}
+
 /** About how many bytes a cached verdict and its key take. */
-function verdictCost(key: string, v: Verdict): number {
+export function verdictCost(key: string, v: Verdict): number {
   let n = 2 * key.length + 400;
   for (const e of v.evidence ?? []) n += 2 * (e.text?.length ?? 0) + 64;
   if (v.reason) n += 2 * v.reason.length;
   return n;
 }
 
+/**
+ * The verdict cache's budget: 512 KB, some 400 verdicts of 150-250-word paragraphs (about 1.3 KB each
+ * in the heap, with their evidence sentences). That serves ten tabs of one page, a change of
+ * sensitivity on a page of that size and texts seen again; a longer page is scored again when its
+ * sensitivity changes. The host's JS heap is only about 4 MB, and a larger cache would be most of its
+ * growth over a long browsing session (`npm run bench -- load`: 8 MB of cache took it from 4.9 to 10.6 MB).
+ */
+export const VERDICT_CACHE = { entries: 2_000, bytes: 512 << 10 };
+
 export class DetectorService {
   private readonly loaded = new Map<string, Promise<LoadedDetector>>();
   private readonly statuses = new Map<string, DetectorStatus>();
-  /**
-   * Verdicts by detector and text. Bounded by entries and by about 8 MB (texts as UTF-16, evidence
-   * sentences, a fixed part per verdict): a long browsing session leaves the host's memory flat once it
-   * is full (`npm run bench -- load`), and it still holds a long page's verdicts for a change of sensitivity.
-   */
-  private readonly cache = new LruCache<string, Verdict>(20_000, { maxCost: 8 << 20, cost: verdictCost });
+  /** Verdicts by detector and text (see cacheKey and VERDICT_CACHE). */
+  readonly cache = new LruCache<string, Verdict>(VERDICT_CACHE.entries, { maxCost: VERDICT_CACHE.bytes, cost: verdictCost });
   private chain: Promise<unknown> = Promise.resolve();
   private lastId = 'embedded';
 
@@ -119,12 +134,14 @@ export class DetectorService {
         const reason = describeLoadError(err);
         return texts.map(() => ({ state: 'error', p_machine: null, flagged: false, detector: id, reason }));
       }
-      const out: (Verdict | undefined)[] = texts.map((t) => this.cache.get(`${id}\u0000${t}`));
+      const keys = await Promise.all(texts.map((t) => cacheKey(id, t)));
+      const out: (Verdict | undefined)[] = keys.map((k) => this.cache.get(k));
       const missing = [...new Set(texts.filter((_, i) => !out[i]))];
       if (missing.length) {
         const fresh = await judge(detector, missing, { sensitivity });
+        const keyOf = new Map(texts.map((t, i) => [t, keys[i]!]));
         missing.forEach((t, i) => {
-          if (fresh[i]!.state !== 'error') this.cache.set(`${id}\u0000${t}`, fresh[i]!);
+          if (fresh[i]!.state !== 'error') this.cache.set(keyOf.get(t)!, fresh[i]!);
         });
         const byText = new Map(missing.map((t, i) => [t, fresh[i]!]));
         texts.forEach((t, i) => {
