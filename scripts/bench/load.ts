@@ -4,8 +4,7 @@
  * with 30 paragraphs of its own (so that the host really scores, and its verdict cache fills). Reports
  * the service worker's and the offscreen document's memory after a warm-up of 10 pages and every 100
  * pages: the JS heap after a forced garbage collection (CDP HeapProfiler.collectGarbage, then
- * Runtime.getHeapUsage; for the offscreen document also its array buffers' backing stores, which hold
- * onnxruntime's wasm memory), the resident size of the extension's renderer process (which holds
+ * Runtime.getHeapUsage), the resident size of the extension's renderer process (which holds
  * onnxruntime's wasm memory, outside the JS heap), and the growth from the first sample to the last.
  * Target: under 10% growth.
  * Build first (`npm run build`).
@@ -107,7 +106,7 @@ export async function run(): Promise<void> {
         const rss = await extensionRss(browserSession);
         rows.push({ page: i + 1, worker, offscreen, rss, ms: Date.now() - t0 });
         console.log(
-          `after ${String(i + 1).padStart(5)} pages (${((Date.now() - t0) / 1000).toFixed(0)} s): worker heap ${mb(worker.usedSize)} MB; offscreen heap ${mb(offscreen.usedSize)} MB, its array buffers (onnxruntime's wasm memory) ${mb(offscreen.backingStorageSize)} MB; extension process resident ${mb(rss)} MB`,
+          `after ${String(i + 1).padStart(5)} pages (${((Date.now() - t0) / 1000).toFixed(0)} s): worker heap ${mb(worker.usedSize)} MB; offscreen heap ${mb(offscreen.usedSize)} MB; extension process resident ${mb(rss)} MB`,
         );
       }
     }
@@ -118,8 +117,6 @@ export async function run(): Promise<void> {
     console.log('|---|---|---|---|---|');
     console.log(`| service worker | JS heap used | ${mb(first.worker.usedSize)} | ${mb(last.worker.usedSize)} | ${growth(first.worker.usedSize, last.worker.usedSize)} |`);
     console.log(`| offscreen document | JS heap used | ${mb(first.offscreen.usedSize)} | ${mb(last.offscreen.usedSize)} | ${growth(first.offscreen.usedSize, last.offscreen.usedSize)} |`);
-    const whole = (x: Heap) => (x.backingStorageSize === undefined ? undefined : x.usedSize + x.backingStorageSize);
-    console.log(`| offscreen document | JS heap + array buffers | ${mb(whole(first.offscreen))} | ${mb(whole(last.offscreen))} | ${growth(whole(first.offscreen), whole(last.offscreen))} |`);
     console.log(`| extension renderer process (worker, offscreen document with its wasm memory, control page) | resident (RSS) | ${mb(first.rss)} | ${mb(last.rss)} | ${growth(first.rss, last.rss)} |`);
     console.log(`\n${last.page} pages, ${last.page * PER_PAGE} paragraphs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     console.log(JSON.stringify({ pages: last.page, rows }));
