@@ -9,6 +9,7 @@
 import type { ParagraphState, Verdict } from '../core/types.ts';
 import { isVerdict, LIMITS, type DeepProgress, type PageReport, type ReportItem } from '../protocol/messages.ts';
 import { BUSY_MESSAGE } from '../core/fair-queue.ts';
+import { t } from '../shared/i18n.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
 
 export interface MarksSink {
@@ -370,26 +371,26 @@ export class Scanner {
     const run = { gen: this.gen, stop: false, done: 0, total: texts.length, running: texts.length > 0 };
     this.deep = run;
     void (async () => {
-      for (const t of texts) {
+      for (const text of texts) {
         if (run.stop || run.gen !== this.gen) break;
-        if (this.zeroShot.has(t)) {
+        if (this.zeroShot.has(text)) {
           run.done++;
           continue;
         }
         this.deepRequests++;
         let res: { verdicts?: Verdict[]; error?: string };
         try {
-          res = await this.deps.deepScore!([t]);
+          res = await this.deps.deepScore!([text]);
         } catch (err) {
-          res = { error: `Could not be checked: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300) };
+          res = { error: t('deepFailedBecause', (err instanceof Error ? err.message : String(err)).slice(0, 300)) };
         }
         if (run.gen !== this.gen) break;
         const v = res?.verdicts?.[0];
         if (!isVerdict(v)) {
-          Object.assign(run, { error: typeof res?.error === 'string' ? res.error.slice(0, 300) : 'The detector gave no usable answer.' });
+          Object.assign(run, { error: typeof res?.error === 'string' ? res.error.slice(0, 300) : t('reasonNoAnswer') });
           break;
         }
-        this.zeroShot.set(t, v);
+        this.zeroShot.set(text, v);
         run.done++;
       }
       run.running = false;

@@ -172,6 +172,8 @@ export const REASON_CODES = [
   'not-english',
   'not-english-prose',
   'failed',
+  /** The detector could not be loaded: `reasonArgs` are the problem's code and detail (src/core/problem.ts). */
+  'load-failed',
   'uncalibrated',
   'no-answer',
   'not-checked',

@@ -9,7 +9,9 @@
  * Wiring (src/host/hub-models.ts): `export { createHubModelManager as createHubModels } from './model-store.ts';`
  */
 import { HubClient, type WantedFile } from '../core/hub/download.ts';
-import { isQuotaError, LayeredFileStore, STORAGE_FULL, type FileStore } from '../core/hub/store.ts';
+import { LayeredFileStore, type FileStore } from '../core/hub/store.ts';
+import { problemOf, type Problem } from '../core/problem.ts';
+import { problemText } from '../shared/problem-words.ts';
 import { createHubDetector, wantedFiles } from '../core/roberta/hub-detector.ts';
 import { chooseVariant, REGISTRY, type RegistryEntry } from '../core/roberta/registry.ts';
 import type { Variant } from '../core/hub/registry.ts';
@@ -238,7 +240,9 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
   const idb = opts.store ?? new IndexedDbFileStore();
   const store = opts.bundled ? new LayeredFileStore(idb, new BundledFileStore(opts.bundled)) : idb;
   const client = new HubClient({ store, hubUrl: opts.hubUrl, fetch: opts.fetch });
-  const live = new Map<string, { progress: number; state: 'downloading' | 'error'; error?: string }>();
+  const live = new Map<string, { progress: number; state: 'downloading' | 'error'; problem?: Problem }>();
+  /** A problem as the host answers it: the code, and its words (English in the offscreen document). */
+  const failed = (problem: Problem) => ({ ok: false, error: problemText(problem), problem });
   let backendP: Promise<{ backend: Backend; features: Set<string> }> | undefined;
   const where = () =>
     (backendP ??= (async () => {
@@ -282,7 +286,7 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
       state: l?.state ?? (ready ? 'ready' : 'absent'),
       ...(d.kind === 'zero-shot' ? { kind: 'zero-shot' as const, calibrated: d.calibrated, repos: parts.map((p) => p.repo) } : {}),
       ...(l?.state === 'downloading' ? { progress: l.progress } : {}),
-      ...(l?.error ? { error: l.error } : {}),
+      ...(l?.problem ? { error: problemText(l.problem), problem: l.problem } : {}),
     };
   }
   const list = () => Promise.all(items.map(status));
@@ -317,9 +321,8 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
       }
       live.delete(d.id);
     } catch (err) {
-      // Out of space: say what to do; the bytes already stored stay, so that a retry resumes.
-      const error = isQuotaError(err) ? STORAGE_FULL : err instanceof Error ? err.message : String(err);
-      live.set(d.id, { state: 'error', progress: 0, error });
+      // Out of space, offline, a bad file: say what to do; the bytes already stored stay, so that a retry resumes.
+      live.set(d.id, { state: 'error', progress: 0, problem: problemOf(err) });
       throw err;
     } finally {
       push(true);
@@ -345,15 +348,15 @@ export function createHubModelManager(onChange: (models: ModelEntryStatus[]) => 
     },
     async download(id) {
       const d = item(id);
-      if (!d) return { ok: false, error: `unknown model "${id}"` };
+      if (!d) return failed({ code: 'unknown-model', detail: id.slice(0, 100) });
       // Runs on in this page after the reply; the popup follows `host:ui:models`.
       fetchFiles(d).catch(() => undefined);
       return { ok: true };
     },
     async remove(id) {
       const d = item(id);
-      if (!d) return { ok: false, error: `unknown model "${id}"` };
-      if (live.get(id)?.state === 'downloading') return { ok: false, error: 'The model is downloading; try again when it has finished.' };
+      if (!d) return failed({ code: 'unknown-model', detail: id.slice(0, 100) });
+      if (live.get(id)?.state === 'downloading') return failed({ code: 'downloading' });
       // A language model two detectors share goes with either (the list then shows the other as absent too).
       for (const p of await d.parts()) await client.remove(p.repo);
       live.delete(id);

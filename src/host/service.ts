@@ -10,6 +10,8 @@ import { atSensitivity } from '../core/levels.ts';
 import { pickBackend, type Backend } from '../core/runtime.ts';
 import type { Detector, Sensitivity, Verdict } from '../core/types.ts';
 import type { DetectorStatus } from '../protocol/messages.ts';
+import { problemOf } from '../core/problem.ts';
+import { problemText } from '../shared/problem-words.ts';
 
 export interface LoadedDetector {
   detector: Detector;
@@ -35,14 +37,6 @@ const NAMES: Record<string, string> = {
   'roberta-large': 'OpenAI RoBERTa-large GPT-2 detector',
   combined: 'Telltale + RoBERTa combined',
 };
-
-/** Turns loader failures into words a person understands. */
-export function describeLoadError(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  if (/fetch|network|Failed to fetch/i.test(msg)) return `The model could not be loaded (${msg}).`;
-  if (/memory|allocation/i.test(msg)) return 'Not enough memory to load the model. Close some tabs and try again.';
-  return `The detector could not start: ${msg}`;
-}
 
 /**
  * The verdict cache's key for a text: the detector and the first 128 bits of the text's SHA-256, in
@@ -115,7 +109,8 @@ export class DetectorService {
         (l) => this.setStatus({ detector: id, name: l.detector.info.name || name, state: 'ready', backend: l.backend }),
         (err) => {
           this.loaded.delete(id);
-          this.setStatus({ detector: id, name, state: 'error', error: describeLoadError(err) });
+          const problem = problemOf(err);
+          this.setStatus({ detector: id, name, state: 'error', error: problemText(problem), problem });
         },
       );
     }
@@ -131,8 +126,9 @@ export class DetectorService {
       try {
         ({ detector } = await this.load(id));
       } catch (err) {
-        const reason = describeLoadError(err);
-        return texts.map(() => ({ state: 'error', p_machine: null, flagged: false, detector: id, reason }));
+        const problem = problemOf(err);
+        const reasonArgs = problem.detail === undefined ? [problem.code] : [problem.code, problem.detail];
+        return texts.map(() => ({ state: 'error', p_machine: null, flagged: false, detector: id, reason: problemText(problem), reasonCode: 'load-failed', reasonArgs }));
       }
       const keys = await Promise.all(texts.map((t) => cacheKey(id, t)));
       const out: (Verdict | undefined)[] = keys.map((k) => this.cache.get(k));

@@ -21,6 +21,7 @@ import {
 } from './model.ts';
 import { t } from '../shared/i18n.ts';
 import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
+import { problemOrError } from '../shared/problem-words.ts';
 
 export function StatusLine({ state }: { state: StatusState }) {
   const view = statusView(state.status);
@@ -157,7 +158,7 @@ export function ModelsSection(props: {
     setNote(null);
     try {
       const res = await api.downloadModel(id);
-      if (!res?.ok) setNote(t('modelDownloadNotStarted', res?.error ?? t('noReasonGiven')));
+      if (!res?.ok) setNote(t('modelDownloadNotStarted', problemOrError(res) ?? t('noReasonGiven')));
       else setNote(t('modelDownloadStarted'));
     } catch (err) {
       setNote(describeError(err, 'background'));
@@ -172,7 +173,7 @@ export function ModelsSection(props: {
     setNote(null);
     try {
       const res = await api.deleteModel(id);
-      if (!res?.ok) setNote(t('modelDeleteFailed', res?.error ?? t('noReasonGiven')));
+      if (!res?.ok) setNote(t('modelDeleteFailed', problemOrError(res) ?? t('noReasonGiven')));
       else {
         const next = detectorAfterDelete(settings.detector, id, COMBINED?.of[1]);
         if (next) await save({ detector: next });

@@ -9,6 +9,7 @@ import { SENSITIVITIES, type Level, type Sensitivity, type Verdict } from '../co
 import { isNotEnglish, levelWords, partsLine, reasonText, shareShort, verdictSentence } from '../shared/verdict-words.ts';
 import { formatNumber, t, tn, type MessageKey } from '../shared/i18n.ts';
 import { ZEROSHOT_WORDS } from '../shared/zeroshot-words.ts';
+import { problemOrError } from '../shared/problem-words.ts';
 import type { Backend, DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../protocol/messages.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ export function statusView(st: DetectorStatus | null | undefined): StatusView {
     case 'ready':
       return { tone: 'ok', text: be ? t('statusReadyOn', name, be) : t('statusReady', name) };
     case 'error':
-      return { tone: 'error', text: t('statusError', name, st.error?.trim() || t('statusErrorUnknown')) };
+      return { tone: 'error', text: t('statusError', name, problemOrError(st) ?? t('statusErrorUnknown')) };
   }
 }
 
@@ -262,7 +263,10 @@ export function modelStateText(m: ModelEntryStatus): string {
     case 'ready':
       return t('modelReady', formatBytes(m.storedBytes || m.bytes));
     case 'error':
-      return m.error ? t('modelFailedBecause', m.error) : t('modelFailed');
+    {
+      const why = problemOrError(m);
+      return why ? t('modelFailedBecause', why) : t('modelFailed');
+    }
   }
 }
 

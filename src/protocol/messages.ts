@@ -9,6 +9,7 @@
  */
 import type { Level, ParagraphState, ReasonCode, Sensitivity, Verdict } from '../core/types.ts';
 import { LEVELS, REASON_CODES, SENSITIVITIES } from '../core/types.ts';
+import type { Problem } from '../core/problem.ts';
 
 export type Backend = 'webgpu' | 'wasm';
 
@@ -20,8 +21,10 @@ export interface DetectorStatus {
   backend?: Backend;
   /** 0..1 while loading a model that is downloaded. */
   progress?: number;
-  /** Words a person understands, when state is `error`. */
+  /** Words a person understands, when state is `error` (English from the offscreen document). */
   error?: string;
+  /** What went wrong, as a code the UI says in the reader's language. */
+  problem?: Problem;
 }
 
 /** A paragraph as the content script reports it to the popup. */
@@ -82,6 +85,7 @@ export interface ModelEntryStatus {
   /** 0..1 while downloading. */
   progress?: number;
   error?: string;
+  problem?: Problem;
   /** A zero-shot detector (its language models are what is downloaded), with or without a fitted calibration. */
   kind?: 'zero-shot';
   calibrated?: boolean;
@@ -148,12 +152,12 @@ export interface Protocol {
   /** UI lists the downloadable models and their local state. */
   'ui:bg:models': { req: Record<string, never>; res: { models: ModelEntryStatus[] } };
   /** UI starts (or resumes) a model download; progress arrives as `host:ui:status` / `host:ui:models`. */
-  'ui:bg:download': { req: { model: string }; res: { ok: boolean; error?: string } };
+  'ui:bg:download': { req: { model: string }; res: { ok: boolean; error?: string; problem?: Problem } };
   /** UI deletes a downloaded model's files. */
-  'ui:bg:delete-model': { req: { model: string }; res: { ok: boolean; error?: string } };
+  'ui:bg:delete-model': { req: { model: string }; res: { ok: boolean; error?: string; problem?: Problem } };
   'bg:host:models': { req: Record<string, never>; res: { models: ModelEntryStatus[] } };
-  'bg:host:download': { req: { model: string }; res: { ok: boolean; error?: string } };
-  'bg:host:delete-model': { req: { model: string }; res: { ok: boolean; error?: string } };
+  'bg:host:download': { req: { model: string }; res: { ok: boolean; error?: string; problem?: Problem } };
+  'bg:host:delete-model': { req: { model: string }; res: { ok: boolean; error?: string; problem?: Problem } };
   /** Host pushes model download progress. */
   'host:ui:models': { req: { models: ModelEntryStatus[] }; res: undefined };
   /** UI asks a tab's content script for its report. */

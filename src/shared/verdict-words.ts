@@ -6,7 +6,9 @@
  */
 import { detectorLabel } from '../core/settings.ts';
 import type { HumanShare, Level, Verdict } from '../core/types.ts';
+import { isProblem } from '../core/problem.ts';
 import { formatNumber, t, type MessageKey } from './i18n.ts';
+import { problemText } from './problem-words.ts';
 
 const LEVEL_KEYS: Record<Level, { long: MessageKey; short: MessageKey }> = {
   generated: { long: 'levelGeneratedLong', short: 'levelGeneratedShort' },
@@ -97,6 +99,10 @@ export function reasonText(v: Pick<Verdict, 'reason' | 'reasonCode' | 'reasonArg
       return t('reasonNotEnglishProse');
     case 'failed':
       return a[0] ? t('reasonFailedBecause', a[0]) : t('reasonFailed');
+    case 'load-failed': {
+      const problem = { code: a[0], ...(a[1] === undefined ? {} : { detail: a[1] }) };
+      return isProblem(problem) ? problemText(problem) : t('reasonFailed');
+    }
     case 'uncalibrated':
       return t('reasonUncalibrated', a[0] ?? '');
     case 'no-answer':

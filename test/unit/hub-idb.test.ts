@@ -79,7 +79,7 @@ describe('host model manager', () => {
     assert.deepEqual(await m.remove('tiny'), { ok: true });
     assert.equal((await m.list())[0]!.state, 'absent');
     assert.equal((await m.list())[0]!.storedBytes, 0);
-    assert.deepEqual(await m.download('nope'), { ok: false, error: 'unknown model "nope"' });
+    assert.deepEqual(await m.download('nope'), { ok: false, error: 'This model is not offered in this version.', problem: { code: 'unknown-model', detail: 'nope' } });
   });
 
   test('a download refused for lack of space (QuotaExceededError) says what to do, fails fast, and succeeds once there is space', async () => {
@@ -98,6 +98,7 @@ describe('host model manager', () => {
       const [s] = await m.list();
       assert.equal(s!.state, 'error');
       assert.match(s!.error ?? '', /not enough storage space.*Free some disk space/);
+      assert.equal(s!.problem?.code, 'storage-full');
       assert.ok(hub.log.filter((l) => l.method === 'GET').length <= 2, 'no retries against a full disk');
       full = false;
       await m.download('tiny');

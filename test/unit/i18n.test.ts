@@ -15,6 +15,8 @@ import type { ComponentType } from 'preact';
 import { ENGLISH, fromCatalogue, messageGroup, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
 import type { DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../../src/protocol/messages.ts';
 import type { ParagraphState, Verdict } from '../../src/core/types.ts';
+import { PROBLEM_CODES } from '../../src/core/problem.ts';
+import { problemText } from '../../src/shared/problem-words.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const LOCALES = join(ROOT, 'extension/_locales');
@@ -105,8 +107,8 @@ describe('catalogues', () => {
   });
 
   it('every English key is used somewhere (by name, or its plural family by its base name)', () => {
-    const files = execFileSync('git', ['ls-files', 'src', 'manifest.json'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
     // Untracked new files count too (this test runs before a commit as well).
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src', 'manifest.json'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
     const all = files.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n');
     const unused = Object.keys(ENGLISH).filter((k) => {
       const base = PLURAL.exec(k)?.[1];
@@ -216,6 +218,7 @@ const DATA = [
   'Overall, it is important to note.',
   'the page text',
   'socket hang up',
+  'HTTP 404',
 ];
 const ATTRS = ['aria-label', 'title', 'placeholder', 'aria-description', 'alt', 'aria-valuetext', 'aria-roledescription'];
 
@@ -419,6 +422,8 @@ const MODELS: ModelEntryStatus[] = [
   { id: 'roberta-large', name: 'RoBERTa large', bytes: 1.4e9, storedBytes: 2e8, state: 'downloading', progress: 0.25 },
   { id: 'other', name: 'Telltale small', bytes: 5e5, storedBytes: 0, state: 'absent' },
   { id: 'broken', name: 'RoBERTa large', bytes: 4.5e6, storedBytes: 1e6, state: 'error', error: 'Network lost' },
+  // The host's problem, as a code: its English `error` is not what the reader sees.
+  { id: 'full', name: 'RoBERTa-base', bytes: 4.5e6, storedBytes: 1e6, state: 'error', error: 'There is not enough storage space.', problem: { code: 'storage-full', detail: 'QuotaExceededError' } },
 ];
 const META = {
   name: 'Telltale small',
@@ -532,7 +537,7 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
     render(null, root);
 
     w.tabUrl = 'chrome://extensions/';
-    w.status = { detector: 'roberta-base', name: 'RoBERTa base', state: 'error' };
+    w.status = { detector: 'roberta-base', name: 'RoBERTa base', state: 'error', error: 'Not enough memory.', problem: { code: 'memory', detail: 'Aborted()' } };
     mount(Popup);
     await until(() => $('[data-testid="page-message"]') && /⟦/.test($('[data-testid="status"]')!.textContent), 'a browser page');
     assertAllMarked(root, 'popup on a browser page');
@@ -547,6 +552,14 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
     click($('[data-testid="scan-button"]'));
     await until(() => $('[data-testid="page-message"]'), 'the scan error');
     assertAllMarked(root, 'popup with the background down');
+  });
+
+  it('every problem the detector host can report (src/core/problem.ts) has words in the catalogue', () => {
+    for (const code of PROBLEM_CODES) {
+      const div = document.createElement('div');
+      div.textContent = `${problemText({ code, detail: 'HTTP 404' })} ${problemText({ code })}`;
+      assertAllMarked(div as unknown as Element, `problem ${code}`);
+    }
   });
 
   it('the options page: settings, sites, models, the measured rates, and without them', async () => {
@@ -579,6 +592,7 @@ describe('nothing a reader sees is hard-coded (every message marked ⟦…⟧)',
       buildCardContent(doc, { state: 'too-short', p_machine: 0.3, flagged: false, detector: 'embedded', reason: 'Too short', reasonCode: 'too-short', reasonArgs: ['40'] }),
       buildCardContent(doc, { state: 'error', p_machine: null, flagged: false, detector: 'embedded', reason: 'failed', reasonCode: 'failed', reasonArgs: ['socket hang up'] }),
       buildCardContent(doc, { state: 'error', p_machine: null, flagged: false, detector: 'embedded', reason: 'x', reasonCode: 'no-answer' }),
+      buildCardContent(doc, { state: 'error', p_machine: null, flagged: false, detector: 'roberta-base', reason: 'The Hub did not give the files.', reasonCode: 'load-failed', reasonArgs: ['hub-refused', 'HTTP 404'] }),
     ];
     for (const [i, c] of cards.entries()) assertAllMarked(c, `card ${i + 1}`);
     assert.match(cards[3]!.textContent ?? '', /⟦Does not read as English prose: the detectors read English only\.⟧/);

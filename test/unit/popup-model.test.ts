@@ -207,6 +207,11 @@ describe('statusView', () => {
     assert.equal(statusView({ detector: 'x', name: 'X', state: 'loading', progress: 7 }).progress, 1);
     assert.equal(statusView({ detector: 'x', name: 'X', state: 'error', error: 'Out of memory.' }).text, 'X could not start: Out of memory.');
     assert.match(statusView({ detector: 'x', name: '', state: 'error' }).text, /^x could not start: an unknown problem/);
+    // The host's problem code wins over its words (the offscreen document has no i18n: they are English).
+    assert.equal(
+      statusView({ detector: 'x', name: 'X', state: 'error', error: 'whatever the host wrote', problem: { code: 'memory', detail: 'Aborted()' } }).text,
+      'X could not start: There is not enough memory to load the model. Close some tabs, then try again.',
+    );
     assert.equal(statusView(null).tone, 'idle');
   });
 });

@@ -89,6 +89,3 @@ export function isQuotaError(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : String(err);
   return name === 'QuotaExceededError' || /quota|QUOTA_BYTES|no space left|disk is full|ENOSPC/i.test(msg);
 }
-
-/** What a person can do about it. */
-export const STORAGE_FULL = 'There is not enough storage space to keep this model. Free some disk space, then download it again.';
