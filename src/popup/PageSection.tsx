@@ -107,7 +107,8 @@ export function usePage(tab: api.ActiveTab | null, tabError: string | null) {
     try {
       const res = await api.scanTab(tab.id);
       if (!res?.ok) {
-        setPage({ kind: 'not-scanned', message: t('popupScanFailed', res?.error ?? t('noReasonGiven')) });
+        // The background's words are whole already ("Could not scan this page: …"; src/background/inject.ts).
+        setPage({ kind: 'not-scanned', message: res?.error?.trim() || t('popupScanFailed', t('noReasonGiven')) });
         return;
       }
       // Re-render so the poll starts even when the old report looked finished.

@@ -57,6 +57,8 @@ interface World {
   sentTab: { tabId: number; env: Env; frameId?: number }[];
   permissionRequests: { origins: string[] }[];
   onScan?: () => void;
+  /** The background's answer to a scan it could not do (absent: it scans). */
+  scanError?: string;
   /** Frames that reported to the background, and their own reports (absent: the top frame only). */
   frames?: number[];
   frameReports?: Record<number, PageReport>;
@@ -82,6 +84,7 @@ g.browser = {
         case 'ui:bg:models':
           return { models: w.models };
         case 'ui:bg:scan-tab':
+          if (w.scanError) return { ok: false, error: w.scanError };
           w.cs = true;
           w.onScan?.();
           return { ok: true };
@@ -144,6 +147,7 @@ const { Popup } = await import('../../src/popup/Popup.tsx');
 const { Options } = await import('../../src/options/Options.tsx');
 
 const { atSensitivity } = await import('../../src/core/levels.ts');
+const { describeInjectError } = await import('../../src/background/inject.ts');
 /** Verdicts as the host sends them: levels from a policy's cuts (flagged from 0.9, unclear from 0.75) and a human reference. */
 const POLICY = {
   minWords: 3,
@@ -279,6 +283,21 @@ describe('popup', () => {
     // The content script finishes: the poll picks it up.
     w.report = structuredClone(REPORT);
     await until(() => /1 of 2 judged/.test(text('[data-testid="summary"]')), 'finished report', 4000);
+  });
+
+  it('a scan the background could not do: its words, once', async () => {
+    w.cs = false;
+    w.scanError = describeInjectError(new Error('Cannot access contents of the page. Extension manifest must request permission to access the respective host.'));
+    mount(Popup);
+    await until(() => $('[data-testid="scan-button"]'), 'scan button');
+    click($('[data-testid="scan-button"]'));
+    await until(() => /read this page/.test(text('[data-testid="page-message"]')), 'the reason');
+    assert.equal(text('[data-testid="page-message"]').match(/read this page/g)?.length, 1);
+    assert.doesNotMatch(text('[data-testid="page-message"]'), /Could not scan this page: Could not scan/);
+    w.scanError = describeInjectError(new Error('socket hang up'));
+    click($('[data-testid="scan-button"]'));
+    await until(() => /socket hang up/.test(text('[data-testid="page-message"]')), 'the other reason');
+    assert.equal(text('[data-testid="page-message"]').match(/Could not scan this page/g)?.length, 1);
   });
 
   it('an empty report before any scan reads "Not scanned"', async () => {
