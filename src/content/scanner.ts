@@ -37,6 +37,8 @@ export interface ScannerOptions {
    * first event: events in between join that rescan (a page can fire them in a loop).
    */
   rescanDelayMs: number;
+  /** Delay before a badge report that did not arrive is sent again. */
+  reportRetryMs: number;
   /** Delay before a failed request is retried once. */
   retryMs: number;
   /** A request unanswered this long counts as failed (a first model load can take a while). */
@@ -60,6 +62,7 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   sliceElements: 2000,
   mutationDelayMs: 150,
   rescanDelayMs: 400,
+  reportRetryMs: 1000,
   retryMs: 1000,
   requestTimeoutMs: 180_000,
   errorRetryMs: 2_000,
@@ -220,8 +223,9 @@ export class Scanner {
     if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
     if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
+    if (this.reportTimer !== undefined) clearTimeout(this.reportTimer);
     if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
-    this.mutationTimer = this.deferTimer = this.errorTimer = this.rescanTimer = undefined;
+    this.mutationTimer = this.deferTimer = this.errorTimer = this.rescanTimer = this.reportTimer = undefined;
     this.walkers = [];
     this.queue.clear();
     this.priority.clear();
@@ -458,17 +462,31 @@ export class Scanner {
   }
 
   private lastReport = '';
+  private reportTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Tells the background (badge) the counts, when they changed since the last time. */
+  /**
+   * Tells the background (badge) the counts, when they changed since the last time. A report that
+   * does not arrive (the service worker restarting) is sent again a second later, so that the badge
+   * does not keep an old count until the next change.
+   */
   private sendReport(): void {
     const { flagged, total } = this.counts();
     const now = `${flagged}/${total}`;
     if (now === this.lastReport) return;
     this.lastReport = now;
+    const failed = () => {
+      if (this.lastReport !== now || !this.started) return;
+      this.lastReport = '';
+      if (this.reportTimer !== undefined) return;
+      this.reportTimer = setTimeout(() => {
+        this.reportTimer = undefined;
+        if (this.started) this.sendReport();
+      }, this.opts.reportRetryMs);
+    };
     try {
-      void Promise.resolve(this.deps.report?.(flagged, total)).catch(() => undefined);
+      void Promise.resolve(this.deps.report?.(flagged, total)).catch(failed);
     } catch {
-      /* ignore */
+      failed();
     }
   }
 

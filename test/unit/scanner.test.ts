@@ -436,6 +436,33 @@ test('the badge report follows the final counts: paragraphs settled from the cac
   s.stop();
 });
 
+test('a badge report that does not arrive is sent again, with the counts of then', async () => {
+  const doc = dom(`<body>${paras(6, (i) => (i % 2 ? 'A machine wrote this repeated paragraph.' : 'A person wrote this repeated one.'))}</body>`);
+  const bg = fakeScorer();
+  const calls: [number, number][] = [];
+  let refuse = true;
+  const s = scanner(doc, {
+    score: bg.score,
+    report: async (f, t) => {
+      calls.push([f, t]);
+      if (refuse) throw new Error('Could not establish connection. Receiving end does not exist.');
+    },
+    options: { reportRetryMs: 30 },
+  });
+  s.start();
+  await s.idle();
+  const refused = calls.length;
+  assert.deepEqual(calls.at(-1), [3, 6]);
+  refuse = false;
+  for (let i = 0; i < 100 && calls.length === refused; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(calls.length > refused, 'sent again');
+  assert.deepEqual(calls.at(-1), [3, 6], 'the final counts again, once the background answers');
+  const delivered = calls.length;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(calls.length, delivered, 'nothing more once one arrived');
+  s.stop();
+});
+
 test('a page that fires popstate again and again does not pile up walks of the whole document: one walk at a time covers it', async () => {
   const run = async (popstates: number) => {
     const doc = dom(`<body>${paras(2000)}</body>`);
