@@ -7,6 +7,8 @@
  * Runtime.getHeapUsage), the resident size of the extension's renderer process (which holds
  * onnxruntime's wasm memory, outside the JS heap), and the growth from the first sample to the last.
  * Target: under 10% growth.
+ * `--heap-diff A,B` (pages) also takes a heap snapshot of the service worker after pages A and B and
+ * prints what grew between them, by V8 node type and name (compiled code apart from objects).
  * Build first (`npm run build`).
  */
 import { readFileSync } from 'node:fs';
@@ -53,8 +55,56 @@ async function extensionRss(browserSession: CDPSession): Promise<number | undefi
 
 const mb = (b: number | undefined) => (b === undefined ? '-' : (b / 1e6).toFixed(1));
 
+/** Self sizes of a heap snapshot by (node type, name); strings and code by type (and code kind) only. */
+async function heapSnapshotSizes(s: CDPSession): Promise<Map<string, { n: number; bytes: number }>> {
+  await s.send('HeapProfiler.enable');
+  await s.send('HeapProfiler.collectGarbage');
+  const chunks: string[] = [];
+  const on = (e: { chunk: string }) => chunks.push(e.chunk);
+  s.on('HeapProfiler.addHeapSnapshotChunk', on);
+  await s.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  s.off('HeapProfiler.addHeapSnapshotChunk', on);
+  const snap = JSON.parse(chunks.join('')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+    nodes: number[];
+    strings: string[];
+  };
+  const f = snap.snapshot.meta.node_fields;
+  const [ti, ni, si, width] = [f.indexOf('type'), f.indexOf('name'), f.indexOf('self_size'), f.length];
+  const types = snap.snapshot.meta.node_types[0];
+  const out = new Map<string, { n: number; bytes: number }>();
+  for (let i = 0; i < snap.nodes.length; i += width) {
+    const type = types[snap.nodes[i + ti]!]!;
+    const name = snap.strings[snap.nodes[i + ni]!]!;
+    const key = /string/.test(type) ? type : type === 'code' ? `code: ${name.split(' / ').slice(0, 2).join(' / ')}` : `${type}: ${name.slice(0, 60)}`;
+    const e = out.get(key) ?? { n: 0, bytes: 0 };
+    e.n++;
+    e.bytes += snap.nodes[i + si]!;
+    out.set(key, e);
+  }
+  return out;
+}
+
+function printHeapDiff(a: Map<string, { n: number; bytes: number }>, b: Map<string, { n: number; bytes: number }>, what: string): void {
+  const keys = [...new Set([...a.keys(), ...b.keys()])];
+  const d = keys.map((k) => ({ k, bytes: (b.get(k)?.bytes ?? 0) - (a.get(k)?.bytes ?? 0), n: (b.get(k)?.n ?? 0) - (a.get(k)?.n ?? 0) }));
+  const total = (m: typeof a, code: boolean) => [...m].filter(([k]) => k.startsWith('code') === code).reduce((x, [, v]) => x + v.bytes, 0);
+  console.log(`\n${what}: compiled code ${total(a, true)} -> ${total(b, true)} bytes; everything else ${total(a, false)} -> ${total(b, false)} bytes. Largest changes:`);
+  for (const x of d.filter((x) => x.bytes !== 0).sort((p, q) => Math.abs(q.bytes) - Math.abs(p.bytes)).slice(0, 12)) {
+    console.log(`  ${x.bytes > 0 ? '+' : ''}${x.bytes} bytes, ${x.n > 0 ? '+' : ''}${x.n} nodes  ${x.k}`);
+  }
+}
+
 export async function run(): Promise<void> {
-  const pages = Number(process.argv[3] ?? process.env.PAGES ?? 1000);
+  const args = process.argv.slice(3);
+  const diffAt = (() => {
+    const i = args.indexOf('--heap-diff');
+    if (i < 0) return null;
+    const at = (args.splice(i, 2)[1] ?? '').split(',').map(Number);
+    if (at.length !== 2 || !at.every((x) => Number.isInteger(x) && x > 0)) throw new Error('--heap-diff A,B: two page counts');
+    return at as [number, number];
+  })();
+  const pages = Number(args[0] ?? process.env.PAGES ?? 1000);
   const server = createServer((req, res) => {
     const m = /^\/load-(\d+)\.html$/.exec(req.url ?? '');
     if (!m) return void res.writeHead(404).end();
@@ -87,6 +137,7 @@ export async function run(): Promise<void> {
     const rows: { page: number; worker: Heap; offscreen: Heap; rss?: number; ms: number }[] = [];
     const browserSession = await h.browser.target().createCDPSession();
     let tabId = -1;
+    const snapshots: Map<string, { n: number; bytes: number }>[] = [];
     for (let i = 0; i < pages; i++) {
       const url = `${origin}/load-${i}.html`;
       await tab.goto(url, { waitUntil: 'load' });
@@ -100,6 +151,7 @@ export async function run(): Promise<void> {
         60_000,
         50,
       );
+      if (diffAt?.includes(i + 1)) snapshots.push(await heapSnapshotSizes(await session('worker')));
       if (i + 1 === 10 || (i + 1) % 100 === 0 || i + 1 === pages) {
         const worker = await heapOf(await session('worker'));
         const offscreen = await heapOf(await session('offscreen'));
@@ -118,6 +170,7 @@ export async function run(): Promise<void> {
     console.log(`| service worker | JS heap used | ${mb(first.worker.usedSize)} | ${mb(last.worker.usedSize)} | ${growth(first.worker.usedSize, last.worker.usedSize)} |`);
     console.log(`| offscreen document | JS heap used | ${mb(first.offscreen.usedSize)} | ${mb(last.offscreen.usedSize)} | ${growth(first.offscreen.usedSize, last.offscreen.usedSize)} |`);
     console.log(`| extension renderer process (worker, offscreen document with its wasm memory, control page) | resident (RSS) | ${mb(first.rss)} | ${mb(last.rss)} | ${growth(first.rss, last.rss)} |`);
+    if (diffAt && snapshots.length === 2) printHeapDiff(snapshots[0]!, snapshots[1]!, `service worker heap snapshots after ${diffAt[0]} and ${diffAt[1]} pages`);
     console.log(`\n${last.page} pages, ${last.page * PER_PAGE} paragraphs in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     console.log(JSON.stringify({ pages: last.page, rows }));
   } finally {
