@@ -18,7 +18,8 @@ const worst = (r: ZeroShotResult[]) =>
       const mine = r.filter((x) => x.method === m);
       const abs = Math.max(...mine.map((x) => Math.abs(x.extension - x.reference)));
       const rel = Math.max(...mine.map((x) => Math.abs(x.extension - x.reference) / Math.max(1, Math.abs(x.reference))));
-      return `${m}: max |d| ${abs.toExponential(2)}, relative ${rel.toExponential(2)} over ${mine.length} texts`;
+      const each = mine.map((x) => `${x.name} ${x.reference.toFixed(3)}: ${Math.abs(x.extension - x.reference).toExponential(1)}`).join(', ');
+      return `${m}: max |d| ${abs.toExponential(2)}, relative ${rel.toExponential(2)} over ${mine.length} texts (${each})`;
     })
     .join('; ');
 

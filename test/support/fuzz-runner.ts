@@ -358,14 +358,22 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         r.paragraphs = all.reduce((n, x) => n + x.items.length, 0);
         r.errorStates = all.reduce((n, x) => n + x.items.filter((it) => it.state === 'error').length, 0);
         if (all.some((x) => x.selection)) r.forged.push('a selection result appeared that nobody asked for');
-        const flagged = all.reduce((n, x) => n + x.items.filter((it) => it.verdict?.flagged).length, 0);
+        // The badge against the frames' counts of the moment: a page whose script still changes it (the
+        // mutator runs for up to 3 s, longer than a scan from the cache) changes them after the reports above.
+        const flaggedNow = async () => {
+          const fr = await framesOf(control, tabId).catch(() => frames);
+          const reps = await Promise.all(fr.map((f) => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null)));
+          return reps.reduce((n, x) => n + (x?.items.filter((it) => it.verdict?.flagged).length ?? 0), 0);
+        };
+        let flagged = 0;
         const badge = await waitFor(
           async () => {
+            flagged = await flaggedNow();
             const t = await h.inBackground<string>(`async (bg) => bg.chrome.action.getBadgeText({ tabId: ${tabId} })`);
             return t === (flagged > 0 ? (flagged > 999 ? '999+' : String(flagged)) : '') ? { t } : null;
           },
           'the badge',
-          3_000,
+          5_000,
         ).catch(async () => ({ t: `mismatch: ${await h.inBackground<string>(`async (bg) => bg.chrome.action.getBadgeText({ tabId: ${tabId} })`)}` }));
         if (badge.t.startsWith('mismatch')) r.forged.push(`badge ${badge.t} but the frames flag ${flagged}`);
         if ((await storageLocal()) !== localBefore) r.forged.push('storage.local changed');
