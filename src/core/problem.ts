@@ -2,7 +2,8 @@
  * What went wrong in the detector host, as a stable code that the extension says in the reader's
  * language (src/shared/problem-words.ts): the host is the Chrome offscreen document, which has no
  * `chrome.i18n`, so it sends codes, not sentences. `detail` is the technical message (in English, as
- * the runtime or the Hub gave it), shown after the sentence for those who want it.
+ * the runtime or the Hub gave it): the words of `hub-refused` and `failed` include it, the others say
+ * what to do instead.
  */
 import { HubError, HubIntegrityError } from './hub/hub.ts';
 import { isQuotaError } from './hub/store.ts';

@@ -49,7 +49,7 @@ async function cacheKey(id: string, text: string): Promise<string> {
 }
 
 /** About how many bytes a cached verdict and its key take. */
-export function verdictCost(key: string, v: Verdict): number {
+function verdictCost(key: string, v: Verdict): number {
   let n = 2 * key.length + 400;
   for (const e of v.evidence ?? []) n += 2 * (e.text?.length ?? 0) + 64;
   if (v.reason) n += 2 * v.reason.length;

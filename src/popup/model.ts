@@ -262,8 +262,7 @@ export function modelStateText(m: ModelEntryStatus): string {
     }
     case 'ready':
       return t('modelReady', formatBytes(m.storedBytes || m.bytes));
-    case 'error':
-    {
+    case 'error': {
       const why = problemOrError(m);
       return why ? t('modelFailedBecause', why) : t('modelFailed');
     }
