@@ -46,7 +46,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     worker = await h.worker();
     assert.equal(await worker.evaluate('globalThis.__telltaleFaultMarker'), undefined, 'the service worker really stopped (its memory is gone)');
 
-    await faultRun(ctx, 'page reloaded', 3, (page) => page.reload({ waitUntil: 'load' }).then(() => undefined), 'embedded', false);
+    await faultRun(ctx, 'page reloaded', 3, (page) => page.reload({ waitUntil: 'load' }).then(() => undefined), 'embedded', 'part-way');
 
     await tenTabs(ctx, 4);
 
@@ -60,7 +60,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
         globalThis.__telltaleSet = area.set;
         area.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
       })()`);
-    });
+    }, 'embedded', 'armed');
     // The badge was kept without the store; the store works again afterwards.
     await worker.evaluate(`(() => { globalThis.browser.storage.session.set = globalThis.__telltaleSet; })()`);
 
@@ -80,7 +80,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
       7,
       async () => void assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true }),
       'embedded',
-      false,
+      'part-way',
     );
     const failed = await waitFor(async () => ((await models(ctx)).state === 'error' ? models(ctx) : null), 'the download to fail');
     assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);

@@ -29,7 +29,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
     await h.inBackground('async () => true'); // opens the page that reaches the background, so that faults go in at once
 
     await undisturbedRun(ctx, 0);
-    await faultRun(ctx, 'page reloaded', 3, (page) => page.reload({ waitUntil: 'load' }).then(() => undefined), 'embedded', false);
+    await faultRun(ctx, 'page reloaded', 3, (page) => page.reload({ waitUntil: 'load' }).then(() => undefined), 'embedded', 'part-way');
     await tenTabs(ctx, 4);
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
@@ -42,7 +42,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
         area.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
         return true;
       }`);
-    });
+    }, 'embedded', 'armed');
     await h.inBackground(`async (bg) => { bg.browser.storage.session.set = bg.__telltaleSet; return true; }`);
 
     await h.inBackground(`async (bg) => {
@@ -57,7 +57,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
       7,
       async () => void assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true }),
       'embedded',
-      false,
+      'part-way',
     );
     const failed = await waitFor(async () => ((await models()).state === 'error' ? models() : null), 'the download to fail');
     assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);

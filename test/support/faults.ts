@@ -196,25 +196,33 @@ export async function faultRun(
   set: number,
   inject: (page: Page, tabId: number) => Promise<void>,
   detector: 'embedded' | 'roberta-base' = 'embedded',
-  /** Whether paragraphs must still be pending in the same document after the fault (not for a reload: a new document). */
-  pendingAfter = true,
+  /**
+   * When the fault comes: part-way through the scan, with paragraphs still pending in the same document
+   * just after it; `part-way`, asserted pending when it is injected (a reload makes a new document, a
+   * download fails within milliseconds, after which the scan may finish); or `armed`:
+   * in place before the page opens and through its whole scan (a fault in the background that a fast
+   * scan would otherwise outrun while it is injected), asserted to be there while the page is part-way.
+   */
+  when: 'mid-scan' | 'part-way' | 'armed' = 'mid-scan',
 ): Promise<void> {
   const texts = paragraphs(set);
   // First, so that the reference run in this process does not compete with the browser for the CPU.
   const expected = await ctx.baseline.scores(texts, detector);
   const page = await ctx.h.browser.newPage();
   const t0 = Date.now();
+  if (when === 'armed') await inject(page, -1);
   await page.goto(ctx.site.url(set), { waitUntil: 'load' });
   const tabId = await tabIdOf(ctx.control, ctx.site.url(set));
   const at = await midScan(ctx.control, tabId);
-  await inject(page, tabId);
+  if (when !== 'armed') await inject(page, tabId);
   // The fault came while paragraphs were still waiting for their verdict (else it tested nothing).
-  const left = pendingAfter ? ((await report(ctx.control, tabId).catch(() => null))?.items.filter((i) => i.state === 'pending').length ?? PARAGRAPHS) : at.pending;
-  assert.ok(left > 0, `${name}: the fault came after the scan had finished`);
+  const left = when === 'mid-scan' ? ((await report(ctx.control, tabId).catch(() => null))?.items.filter((i) => i.state === 'pending').length ?? PARAGRAPHS) : at.pending;
+  assert.ok(left > 0, `${name}: the fault came after the scan had finished (at ${at.scored}/${PARAGRAPHS} scored)`);
   const r = await settled(ctx.control, tabId, name);
   const maxDiff = assertScores(name, r, texts, expected, detector);
   await badgeMatches(ctx, tabId, r, name);
-  ctx.log(`${name}: fault at ${at.scored}/${PARAGRAPHS} scored (${left} pending ${pendingAfter ? 'just after it' : 'at it'}); all settled in ${Date.now() - t0} ms; max |Δp| ${maxDiff.toExponential(1)}`);
+  const moment = when === 'armed' ? `in place from the start; at ${at.scored}/${PARAGRAPHS} scored, ${left} pending` : `fault at ${at.scored}/${PARAGRAPHS} scored (${left} pending ${when === 'mid-scan' ? 'just after it' : 'at it'})`;
+  ctx.log(`${name}: ${moment}; all settled in ${Date.now() - t0} ms; max |Δp| ${maxDiff.toExponential(1)}`);
   await page.close();
 }
 
