@@ -16,6 +16,9 @@ Writes, into --out:
                         becomes com.microsoft MatMulNBits (bits 4, block 32, a scale per block and column, no
                         zero points: zero point 8), fp32 activations; embeddings stay fp32
 
+`make-test-llama.py --sincos FILE` writes instead a graph of one Sin and one Cos of a float32 input (for
+test/unit/exact-trig.test.ts).
+
 The architecture is LlamaForCausalLM's (RMSNorm, rotary embeddings with rotate_half, grouped-query attention,
 SwiGLU MLP, tied input/output embeddings), written out here in plain torch so that it needs no `transformers`.
 Needs Debian's python3-torch (1.13) and python3-onnx; run with /usr/bin/python3.
@@ -214,6 +217,17 @@ def to_q4(src, dst, block=32):
     onnx.save(m, dst)
 
 
+def write_sincos(path):
+    """Sin and Cos of one float32 input x [n] (outputs sin, cos): for test/unit/exact-trig.test.ts."""
+    F = TensorProto.FLOAT
+    g = helper.make_graph([helper.make_node('Sin', ['x'], ['sin'], name='sin'), helper.make_node('Cos', ['x'], ['cos'], name='cos')], 'sincos',
+                          [helper.make_tensor_value_info('x', F, ['n'])],
+                          [helper.make_tensor_value_info('sin', F, ['n']), helper.make_tensor_value_info('cos', F, ['n'])])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid('', 17)], producer_name='telltale make-test-models')
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+
+
 def config_for(a):
     return {
         'architectures': ['LlamaForCausalLM'], 'model_type': 'llama',
@@ -230,6 +244,9 @@ def config_for(a):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
+    if len(sys.argv) == 3 and sys.argv[1] == '--sincos':
+        write_sincos(sys.argv[2])
+        sys.exit(0)
     p.add_argument('--out', required=True, help='model folder (config.json is written there, the ONNX files into onnx/)')
     p.add_argument('--vocab', type=int, required=True)
     p.add_argument('--hidden', type=int, default=32)

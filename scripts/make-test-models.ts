@@ -294,6 +294,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       makeLlama(join(base, 'tiny-llama'), { ...shape, seed: 11, instruct: false, variants: 'fp32,q8,fp16,q4' });
       makeLlama(join(base, 'tiny-llama-instruct'), { ...shape, seed: 12, instruct: true, variants: 'fp32,q8,fp16,q4' });
       await makeZeroShotReference(join(base, 'tiny-llama'), join(base, 'tiny-llama-instruct'), join(base, 'zeroshot-reference.json'));
+      // Sin and Cos alone, for the exact rewrite of the rotary embedding (src/core/zeroshot/exact-trig.ts).
+      python(['--sincos', join(base, 'sincos.onnx')], 'make-test-llama.py');
       console.log('tiny causal LMs in test/fixtures/tiny-llama{,-instruct}, torch reference in test/fixtures/zeroshot-reference.json');
     }
   }

@@ -6,6 +6,7 @@
 import { configureRuntime, createSession, pickBackend, webGpuFeatures, type Backend } from '../../src/core/runtime.ts';
 import { defaultBatchTokens, lmSessionRunner, lmShapeFromConfig } from '../../src/core/zeroshot/causal-lm.ts';
 import { createFastDetectGpt } from '../../src/core/zeroshot/detectors.ts';
+import { modelForBackend } from '../../src/core/zeroshot/exact-trig.ts';
 
 configureRuntime({ wasmUrl: new URL('ort.wasm', location.href).href, threads: 1 });
 
@@ -30,7 +31,8 @@ const api = {
   async bench(modelUrl: string, configUrl: string, backend: Backend, para: number[], full: number[], budgetMs: number) {
     const shape = lmShapeFromConfig(await (await fetch(configUrl)).json());
     const t0 = performance.now();
-    const s = await createSession(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), backend);
+    // As the extension loads it (src/core/zeroshot/hub.ts): on WebGPU with exact Sin and Cos.
+    const s = await createSession(modelForBackend(new Uint8Array(await (await fetch(modelUrl)).arrayBuffer()), backend, undefined), backend);
     const sessionMs = performance.now() - t0;
     const run = lmSessionRunner(s.session, shape);
     const lm = { id: 'bench', tokenizer: { encode: () => [], padId: 0 }, shape, run, maxBatch: 1, maxBatchTokens: defaultBatchTokens(shape.vocab, 512) };

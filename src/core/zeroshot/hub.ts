@@ -13,6 +13,7 @@ import { createSession, webGpuFeatures, type Backend } from '../runtime.ts';
 import { tokenizerFromFiles, vocabularyOf } from '../tokenizer.ts';
 import type { DetectorInfo } from '../types.ts';
 import { defaultBatchTokens, isQuantised, lmSessionRunner, lmShapeFromConfig, type CausalLm, type LmRunner, type LmShape } from './causal-lm.ts';
+import { modelForBackend } from './exact-trig.ts';
 import { createBinoculars, createFastDetectGpt, DEFAULT_MIN_WORDS, type ZeroShotDetector, type ZeroShotMethod } from './detectors.ts';
 import { chooseLmVariant, findLanguageModel, findZeroShot, modelsOf, type LanguageModelEntry, type ZeroShotEntry } from './registry.ts';
 import { MAX_WINDOW } from './windows.ts';
@@ -68,7 +69,8 @@ export async function loadCausalLm(repoOrId: string, src: HubSource & { revision
   if (src.runner) {
     ({ run, backend, dispose } = await src.runner(model, shape, f.variant));
   } else {
-    const s = await createSession(model, src.backend);
+    // On WebGPU, the rotary embedding's Sin and Cos computed exactly (see exact-trig.ts).
+    const s = await createSession(modelForBackend(model, src.backend, f.variant), src.backend);
     const kvType = f.variant === 'fp16' || f.variant === 'q4f16' ? 'float16' : 'float32';
     run = lmSessionRunner(s.session, shape, { kvType });
     backend = s.backend;
