@@ -15,7 +15,7 @@ import { sendFromExtension, tabIdOf } from './scenario.ts';
 
 export const LM_REPOS = { base: 'HuggingFaceTB/SmolLM2-135M', instruct: 'HuggingFaceTB/SmolLM2-135M-Instruct' } as const;
 const TOL = 1e-3;
-const close = (a: number, b: number) => Math.abs(a - b) <= TOL * Math.max(1, Math.abs(b));
+const close = (a: number, b: number) => Math.abs(a - b) <= TOL;
 
 interface ModelRow { id: string; state: string; bytes: number; storedBytes: number; kind?: string; calibrated?: boolean; repos?: string[] }
 interface V { state: string; p_machine: number | null; flagged: boolean; detector: string; level?: string; calibrated?: boolean; raw?: number }
