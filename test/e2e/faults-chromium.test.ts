@@ -30,9 +30,21 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
 
     await undisturbedRun(ctx, 0);
 
+    // Closed by the worker itself when the page's second scoring request arrives: the first batch may be
+    // answered, the second and the rest of the page are not (a close from outside, timed by polling,
+    // could come after a fast scan had finished).
     await faultRun(ctx, 'offscreen document closed', 1, async () => {
-      await worker.evaluate(() => chrome.offscreen.closeDocument());
-    });
+      await worker.evaluate(`(() => {
+        globalThis.__telltaleScoreRequests = 0;
+        chrome.runtime.onMessage.addListener((m) => {
+          if (m?.type === 'cs:bg:score' && ++globalThis.__telltaleScoreRequests === 2) {
+            globalThis.__telltaleClosed = chrome.offscreen.closeDocument().then(() => 'closed', (e) => String(e));
+          }
+          return undefined;
+        });
+      })()`);
+    }, 'embedded', 'armed');
+    assert.equal(await worker.evaluate('globalThis.__telltaleClosed'), 'closed', 'the offscreen document was closed at the second scoring request');
 
     await faultRun(ctx, 'service worker stopped', 2, async () => {
       await worker.evaluate('globalThis.__telltaleFaultMarker = 1');
