@@ -302,10 +302,15 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         // Before the scan: the forgers have run; nothing may have started a scan.
         const frames = await framesOf(control, tabId);
         r.frames = frames.length;
-        for (const f of frames) {
-          const rep = await sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null);
-          if (rep && (rep.items.length > 0 || rep.selection)) r.forged.push(`frame ${f.frameId} had ${rep.items.length} items${rep.selection ? ' and a selection' : ''} before any scan was asked for`);
-        }
+        /** Every frame's report of the moment, as the popup asks for them (null: the frame did not answer). */
+        const reportsNow = async () => {
+          const fr = await framesOf(control, tabId).catch(() => frames);
+          return { fr, reports: await Promise.all(fr.map((f) => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null))) };
+        };
+        const early = await reportsNow();
+        early.reports.forEach((rep, i) => {
+          if (rep && (rep.items.length > 0 || rep.selection)) r.forged.push(`frame ${early.fr[i]!.frameId} had ${rep.items.length} items${rep.selection ? ' and a selection' : ''} before any scan was asked for`);
+        });
         const before = await snapAll();
         const frameUrlsBefore = page.frames().map((f: Frame) => f.url());
 
@@ -316,8 +321,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         let reports: (Report | null)[] = [];
         let lastWhy: string[] = [];
         for (;;) {
-          const fr = await framesOf(control, tabId).catch(() => frames);
-          reports = await Promise.all(fr.map((f) => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null)));
+          const now = await reportsNow();
+          const fr = now.fr;
+          reports = now.reports;
           const snaps = await snapAll(true);
           const why: string[] = [];
           reports.forEach((rep, i) => {
@@ -360,11 +366,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
         if (all.some((x) => x.selection)) r.forged.push('a selection result appeared that nobody asked for');
         // The badge against the frames' counts of the moment: a page whose script still changes it (the
         // mutator runs for up to 3 s, longer than a scan from the cache) changes them after the reports above.
-        const flaggedNow = async () => {
-          const fr = await framesOf(control, tabId).catch(() => frames);
-          const reps = await Promise.all(fr.map((f) => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId, f.frameId).catch(() => null)));
-          return reps.reduce((n, x) => n + (x?.items.filter((it) => it.verdict?.flagged).length ?? 0), 0);
-        };
+        const flaggedNow = async () =>
+          (await reportsNow()).reports.reduce((n, x) => n + (x?.items.filter((it) => it.verdict?.flagged).length ?? 0), 0);
         let flagged = 0;
         const badge = await waitFor(
           async () => {
