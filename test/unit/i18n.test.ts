@@ -10,12 +10,13 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { parseHTML } from 'linkedom';
 import type { ComponentType } from 'preact';
 import { ENGLISH, fromCatalogue, messageGroup, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
-import type { DetectorStatus, ModelEntryStatus, PageReport, ReportItem, Settings } from '../../src/protocol/messages.ts';
+import type { ModelEntryStatus, PageReport, ReportItem } from '../../src/protocol/messages.ts';
 import type { ParagraphState, Verdict } from '../../src/core/types.ts';
 import { PROBLEM_CODES } from '../../src/core/problem.ts';
+import { parseHTML } from 'linkedom';
+import { installFakeExtension, type FakeWorld } from '../support/fake-extension.ts';
 import { problemText } from '../../src/shared/problem-words.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -287,104 +288,11 @@ function unmarked(root: Element): string[] {
   return found;
 }
 
-// A fake extension for the popup and options page (the same shape as popup-render.test.ts's).
-type Env = { telltale: 1; type: string; target: string; payload: Record<string, unknown> };
-type Listener = (m: unknown, s: unknown) => unknown;
-/** Settings as the fake stores them (a test may leave `zeroShot` out). */
-type StoredSettings = Omit<Settings, 'zeroShot'> & { zeroShot?: string | null };
-/** The fake `browser.storage.local`: `settings`, and whatever else the pages store. */
-type Store = { settings: StoredSettings; [key: string]: unknown };
-
-/** What the tests put on globalThis for the pages (linkedom's window and document, the fake APIs). */
-interface FakeGlobals {
-  window: Window;
-  document: Document;
-  location: { search: string; hash: string };
-  requestAnimationFrame: (cb: () => void) => ReturnType<typeof setTimeout>;
-  cancelAnimationFrame: (id: ReturnType<typeof setTimeout>) => void;
-  chrome: { runtime: { id: string } };
-  browser: object;
-  fetch: (url: string) => Promise<Response>;
-}
-const { window, document } = parseHTML('<!doctype html><html><body></body></html>');
-const g = globalThis as unknown as FakeGlobals;
-g.window = window;
-g.document = document;
-g.location = { search: '?tab=7', hash: '' };
-g.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-g.cancelAnimationFrame = (id) => clearTimeout(id);
-const ORIGIN = 'https://telltale-test.invalid';
-
-interface World {
-  tabUrl: string;
-  report: PageReport;
-  cs: boolean;
-  bgUp: boolean;
-  grant: boolean;
-  hasAccess: boolean;
-  status: DetectorStatus;
-  store: Store;
-  models: ModelEntryStatus[];
-  meta: unknown;
-  zeroShot?: unknown;
-}
-let w: World;
-const listeners: Listener[] = [];
-const noAnswer = () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
-
-g.chrome = { runtime: { id: 'telltale-test' } };
-g.browser = {
-  runtime: {
-    id: 'telltale-test',
-    getURL: (p: string) => `${ORIGIN}/${p.replace(/^\//, '')}`,
-    openOptionsPage: () => Promise.resolve(),
-    onMessage: { addListener: (fn: Listener) => listeners.push(fn) },
-    sendMessage: async (env: Env) => {
-      if (!w.bgUp) return noAnswer();
-      switch (env.type) {
-        case 'ui:bg:status':
-          return w.status;
-        case 'ui:bg:models':
-          return { models: w.models };
-        case 'ui:bg:scan-tab':
-          return { ok: true };
-        case 'ui:bg:frames':
-          return { frames: [0] };
-        case 'ui:bg:download':
-          return { ok: false, error: 'socket hang up' };
-        case 'ui:bg:delete-model':
-          return { ok: true };
-        case 'ui:bg:zeroshot-status':
-          return w.zeroShot;
-      }
-      throw new Error(`unexpected ${env.type}`);
-    },
-  },
-  tabs: {
-    query: async () => [{ id: 7, url: w.tabUrl }],
-    get: async (id: number) => ({ id, url: w.tabUrl }),
-    sendMessage: async (_tabId: number, env: Env) => {
-      if (!w.cs) return noAnswer();
-      if (env.type === 'ui:cs:report') return structuredClone(w.report);
-      if (env.type === 'ui:cs:reveal') return { ok: false };
-      if (env.type === 'ui:cs:deep') return { ok: true };
-      throw new Error(`unexpected ${env.type}`);
-    },
-  },
-  permissions: {
-    request: () => Promise.resolve(w.grant),
-    contains: async () => w.hasAccess,
-  },
-  storage: {
-    local: {
-      get: async (k: string) => (k in w.store ? { [k]: structuredClone(w.store[k]) } : {}),
-      set: async (items: Record<string, unknown>) => void Object.assign(w.store, structuredClone(items)),
-      remove: async (k: string) => void delete w.store[k],
-    },
-    onChanged: { addListener: () => {} },
-  },
-};
-g.fetch = async () => (w.meta ? new Response(JSON.stringify(w.meta)) : new Response('', { status: 404 }));
+// The popup and options page against a fake extension (test/support/fake-extension.ts).
+const fake = installFakeExtension();
+const { document } = fake;
+let w: FakeWorld;
+fake.setLocation('?tab=7');
 
 const { h, render } = await import('preact');
 const { Popup } = await import('../../src/popup/Popup.tsx');
@@ -437,7 +345,7 @@ const META = {
 
 let root: HTMLElement;
 beforeEach(() => {
-  w = {
+  w = fake.world = {
     tabUrl: 'https://news.example.org/a',
     report: structuredClone(REPORT),
     cs: true,
@@ -448,6 +356,12 @@ beforeEach(() => {
     store: { settings: { sensitivity: 'balanced', autoScan: false, sites: { 'a.example': true, 'b.example': false }, detector: 'missing-model' } },
     models: structuredClone(MODELS),
     meta: META,
+    // Here a download fails and a click on a row finds its paragraph gone.
+    download: { ok: false, error: 'socket hang up' },
+    revealOk: false,
+    sent: [],
+    sentTab: [],
+    permissionRequests: [],
   };
   root = document.createElement('div');
   document.body.appendChild(root);

@@ -6,141 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
-import { parseHTML } from 'linkedom';
 import type { ComponentType } from 'preact';
-import type { ModelEntryStatus, PageReport, Settings } from '../../src/protocol/messages.ts';
+import type { ModelEntryStatus, PageReport } from '../../src/protocol/messages.ts';
+import { installFakeExtension, ORIGIN, type FakeWorld } from '../support/fake-extension.ts';
 import type { Verdict } from '../../src/core/types.ts';
 
-type Env = { telltale: 1; type: string; target: string; payload: Record<string, unknown> };
-type Listener = (msg: unknown, sender: unknown) => unknown;
-type StorageChanges = Record<string, { newValue: unknown }>;
-type StorageListener = (changes: StorageChanges, area: string) => void;
-/** Settings as the fake stores them (a test may leave `zeroShot` out). */
-type StoredSettings = Omit<Settings, 'zeroShot'> & { zeroShot?: string | null };
-/** The fake `browser.storage.local`: `settings`, and whatever else the pages store. */
-type Store = { settings: StoredSettings; [key: string]: unknown };
-
-/** What the tests put on globalThis for the pages (linkedom's window and document, the fake APIs). */
-interface FakeGlobals {
-  window: Window;
-  document: Document;
-  location: { search: string };
-  requestAnimationFrame: (cb: () => void) => ReturnType<typeof setTimeout>;
-  cancelAnimationFrame: (id: ReturnType<typeof setTimeout>) => void;
-  chrome: { runtime: { id: string } };
-  browser: object;
-  fetch: (url: string) => Promise<Response>;
-}
-
-const { window, document } = parseHTML('<!doctype html><html><body></body></html>');
-const g = globalThis as unknown as FakeGlobals;
-g.window = window;
-g.document = document;
-g.location = { search: '' };
-g.requestAnimationFrame = (cb: () => void) => setTimeout(cb, 0);
-g.cancelAnimationFrame = (id) => clearTimeout(id);
-
-// A special scheme: Node's URL gives chrome-extension:// URLs a null origin, browsers do not.
-const ORIGIN = 'https://telltale-test.invalid';
-
-/** Behaviour of the fake, reset before each test. */
-interface World {
-  tabUrl: string;
-  report: PageReport;
-  /** Content script present? */
-  cs: boolean;
-  bgUp: boolean;
-  grant: boolean;
-  store: Store;
-  models: ModelEntryStatus[];
-  sent: Env[];
-  sentTab: { tabId: number; env: Env; frameId?: number }[];
-  permissionRequests: { origins: string[] }[];
-  onScan?: () => void;
-  /** The background's answer to a scan it could not do (absent: it scans). */
-  scanError?: string;
-  /** Frames that reported to the background, and their own reports (absent: the top frame only). */
-  frames?: number[];
-  frameReports?: Record<number, PageReport>;
-}
-let w: World;
-const listeners: Listener[] = [];
-const storageListeners: StorageListener[] = [];
-const noCs = () => Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
-
-g.chrome = { runtime: { id: 'telltale-test' } };
-g.browser = {
-  runtime: {
-    id: 'telltale-test',
-    getURL: (p: string) => `${ORIGIN}/${p.replace(/^\//, '')}`,
-    openOptionsPage: () => Promise.resolve(),
-    onMessage: { addListener: (fn: Listener) => listeners.push(fn) },
-    sendMessage: async (env: Env) => {
-      w.sent.push(env);
-      if (!w.bgUp) throw new Error('Could not establish connection. Receiving end does not exist.');
-      switch (env.type) {
-        case 'ui:bg:status':
-          return { detector: 'embedded', name: 'Telltale small', state: 'ready', backend: 'wasm' };
-        case 'ui:bg:models':
-          return { models: w.models };
-        case 'ui:bg:scan-tab':
-          if (w.scanError) return { ok: false, error: w.scanError };
-          w.cs = true;
-          w.onScan?.();
-          return { ok: true };
-        case 'ui:bg:download':
-          return { ok: true };
-        case 'ui:bg:delete-model':
-          return { ok: true };
-        case 'ui:bg:frames':
-          return { frames: w.frames ?? [0] };
-        case 'ui:bg:zeroshot-status':
-          return w.store.settings?.zeroShot ? { detector: w.store.settings.zeroShot, ready: true, backend: 'wasm', calibrated: false } : null;
-      }
-      throw new Error(`unexpected ${env.type}`);
-    },
-  },
-  tabs: {
-    query: async () => [{ id: 7, url: w.tabUrl }],
-    get: async (id: number) => ({ id, url: w.tabUrl }),
-    sendMessage: async (tabId: number, env: Env, opts?: { frameId?: number }) => {
-      w.sentTab.push({ tabId, env, frameId: opts?.frameId });
-      if (!w.cs) return noCs();
-      const frameId = opts?.frameId ?? 0;
-      if (frameId !== 0 && !w.frameReports?.[frameId]) return noCs();
-      if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w.report : w.frameReports![frameId]);
-      if (env.type === 'ui:cs:reveal') return { ok: true };
-      if (env.type === 'ui:cs:deep') {
-        if (env.payload.action === 'start') w.report.deep = { done: 0, total: 3, running: true };
-        else w.report.deep = { ...w.report.deep!, running: false, cancelled: true };
-        return { ok: true };
-      }
-      throw new Error(`unexpected ${env.type}`);
-    },
-  },
-  permissions: {
-    request: (p: { origins: string[] }) => {
-      w.permissionRequests.push(p);
-      return Promise.resolve(w.grant);
-    },
-    contains: async () => w.grant,
-  },
-  storage: {
-    local: {
-      get: async (k: string) => (k in w.store ? { [k]: structuredClone(w.store[k]) } : {}),
-      set: async (items: Record<string, unknown>) => {
-        const changes: StorageChanges = {};
-        for (const [k, v] of Object.entries(items)) {
-          w.store[k] = structuredClone(v);
-          changes[k] = { newValue: v };
-        }
-        for (const fn of storageListeners) fn(changes, 'local');
-      },
-      remove: async (k: string) => void delete w.store[k],
-    },
-    onChanged: { addListener: (fn: StorageListener) => storageListeners.push(fn) },
-  },
-};
+// The popup and options page against a fake extension (test/support/fake-extension.ts).
+const fake = installFakeExtension();
+const { document } = fake;
+const { listeners } = fake;
+let w: FakeWorld;
+const g = globalThis as unknown as { fetch: (url: string) => Promise<Response> };
 
 const { h, render } = await import('preact');
 const { Popup } = await import('../../src/popup/Popup.tsx');
@@ -168,7 +44,7 @@ const REPORT: PageReport = {
 
 let root: HTMLElement;
 beforeEach(() => {
-  w = {
+  w = fake.world = {
     tabUrl: 'https://news.example.org/a',
     report: structuredClone(REPORT),
     cs: true,
@@ -180,7 +56,7 @@ beforeEach(() => {
     sentTab: [],
     permissionRequests: [],
   };
-  g.location = { search: '?tab=7' };
+  fake.setLocation('?tab=7');
   root = document.createElement('div');
   document.body.appendChild(root);
 });
@@ -317,7 +193,7 @@ describe('popup', () => {
 
   it('browser pages: no scan button, a reason', async () => {
     w.tabUrl = 'chrome://extensions/';
-    g.location = { search: '' };
+    fake.setLocation('');
     mount(Popup);
     await until(() => text('[data-testid="summary"]') === 'Can’t scan this page', 'unavailable');
     assert.equal($('[data-testid="scan-button"]'), null);
