@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WebWorker } from 'puppeteer-core';
 import { launchChromium, waitFor } from '../support/browsers.ts';
-import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
+import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { sendFromExtension, tabIdOf } from '../support/scenario.ts';
+import { tabIdOf } from '../support/scenario.ts';
 
-interface ModelRow { id: string; state: string; error?: string }
-const models = (ctx: RunContext) => sendFromExtension<{ models: ModelRow[] }>(ctx.control, 'ui:bg:models', {}).then((r) => r.models.find((m) => m.id === 'roberta-base')!);
 
 test('Chromium: faults mid-scan leave every paragraph settled with its undisturbed score', async (t) => {
   const hub = await startMockHub({ [ROBERTA_REPO]: repoFromDir(TINY) });
@@ -66,42 +64,10 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
     await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
 
-    await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
-      await worker.evaluate(`(() => {
-        const area = globalThis.browser.storage.session;
-        globalThis.__telltaleSet = area.set;
-        area.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
-      })()`);
-    }, 'embedded', 'armed');
-    // The badge was kept without the store; the store works again afterwards.
-    await worker.evaluate(`(() => { globalThis.browser.storage.session.set = globalThis.__telltaleSet; })()`);
-
-    // IndexedDB refuses writes (no space) while a model downloads and a page is scored: a clear
-    // message where action is needed, the scan unharmed; with space again the download succeeds.
+    // Storage refused for lack of space: storage.session in the worker, IndexedDB in the offscreen document.
     const offscreen = await waitFor(() => h.browser.targets().find((x) => x.url().endsWith('/offscreen.html')), 'the offscreen document');
     const offscreenPage = (await offscreen.asPage())!;
-    await offscreenPage.evaluate(`(() => {
-      const put = IDBObjectStore.prototype.put;
-      globalThis.__telltalePut = put;
-      IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
-    })()`);
-    // (The download starts mid-scan and fails within milliseconds, so the scan may finish after it.)
-    await faultRun(
-      ctx,
-      'IndexedDB writes refused (quota) during a model download',
-      7,
-      async () => void assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true }),
-      'embedded',
-      'part-way',
-    );
-    const failed = await waitFor(async () => ((await models(ctx)).state === 'error' ? models(ctx) : null), 'the download to fail');
-    assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
-    const options = await h.openExtensionPage('options.html');
-    await waitFor(async () => await options.evaluate(() => [...document.querySelectorAll('body *')].some((e) => /Download failed: There is not enough storage space/.test(e.textContent ?? '') && e.checkVisibility())), 'the options page to say so');
-    await options.close();
-    await offscreenPage.evaluate(`(() => { IDBObjectStore.prototype.put = globalThis.__telltalePut; })()`);
-    assert.deepEqual(await sendFromExtension(control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });
-    await waitFor(async () => (await models(ctx)).state === 'ready', 'the download to succeed with space again', 60_000);
+    await storageQuotaFaults(ctx, (fn) => offscreenPage.evaluate(`(${fn})(globalThis)`));
 
     // The model cache is damaged while the host has the model in memory; mid-scan the host restarts,
     // so it loads from IndexedDB: the damage is detected, the files fetched again, never used.

@@ -321,6 +321,54 @@ export async function floodWhileScanning(ctx: RunContext, floodUrl: string, set:
   return { settleMs, busy: f.busy, accepted: f.accepted };
 }
 
+interface ModelRow { id: string; state: string; error?: string }
+/** The RoBERTa detector's row of the model list, as the options page gets it. */
+export const robertaRow = (ctx: RunContext) =>
+  sendFromExtension<{ models: ModelRow[] }>(ctx.control, 'ui:bg:models', {}).then((r) => r.models.find((m) => m.id === 'roberta-base')!);
+
+/**
+ * Storage refused for lack of space, in both browsers: storage.session writes in the background while
+ * run 6 is scored (the badge is kept from memory), then IndexedDB writes in the detector host while a
+ * model downloads during run 7 (the scan unharmed; a clear message where action is needed; with space
+ * again the download succeeds). `inHost` runs the source of a function of the host's global object
+ * there (Chromium: the offscreen document; Firefox: the background page).
+ */
+export async function storageQuotaFaults(ctx: RunContext, inHost: (fn: string) => Promise<unknown>): Promise<void> {
+  await faultRun(ctx, 'storage.session writes refused (quota)', 6, async () => {
+    await ctx.h.inBackground(`async (bg) => {
+      const area = bg.browser.storage.session;
+      bg.__telltaleSet = area.set;
+      area.set = () => Promise.reject(new Error('QUOTA_BYTES quota exceeded'));
+      return true;
+    }`);
+  }, 'embedded', 'armed');
+  // The badge was kept without the store; the store works again afterwards.
+  await ctx.h.inBackground(`async (bg) => { bg.browser.storage.session.set = bg.__telltaleSet; return true; }`);
+
+  await inHost(`(g) => {
+    const P = g.IDBObjectStore.prototype;
+    g.__telltalePut = P.put;
+    P.put = function () { throw new g.DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+  }`);
+  // (The download starts mid-scan and fails within milliseconds, so the scan may finish after it.)
+  await faultRun(
+    ctx,
+    'IndexedDB writes refused (quota) during a model download',
+    7,
+    async () => void assert.deepEqual(await sendFromExtension(ctx.control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true }),
+    'embedded',
+    'part-way',
+  );
+  const failed = await waitFor(async () => ((await robertaRow(ctx)).state === 'error' ? robertaRow(ctx) : null), 'the download to fail');
+  assert.match(failed.error ?? '', /not enough storage space.*Free some disk space/);
+  const options = await ctx.h.openExtensionPage('options.html');
+  await waitFor(async () => await options.evaluate(() => [...document.querySelectorAll('body *')].some((e) => /Download failed: There is not enough storage space/.test(e.textContent ?? '') && e.checkVisibility())), 'the options page to say so');
+  await options.close();
+  await inHost(`(g) => { g.IDBObjectStore.prototype.put = g.__telltalePut; }`);
+  assert.deepEqual(await sendFromExtension(ctx.control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });
+  await waitFor(async () => (await robertaRow(ctx)).state === 'ready', 'the download to succeed with space again', 60_000);
+}
+
 /** Model storage (IndexedDB `telltale-models`, shared by every page of the extension's origin), run in an extension page. */
 export const idb = {
   /** Flips bytes in a stored file (same size: only its SHA-256 can tell). */
