@@ -15,10 +15,10 @@
  * 45-180 tokens as a page gives them, through our detector (tokenise, bucket, batch) vs the pipeline
  * called on the same 16 strings. Bounded: best of 2-5 runs; a cell that takes over 8 s is timed once.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchMain, ensureBenchModel, spawnChild as spawnChildOf } from './child.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIR = join(ROOT, 'models/bench/roberta-base');
@@ -39,14 +39,7 @@ interface Result {
 }
 
 function ensureModel(): void {
-  if (existsSync(join(DIR, FILES.q8)) && existsSync(join(DIR, 'tokenizer.json'))) return;
-  const ok = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0;
-  if (!ok) {
-    throw new Error('The bench model is generated with Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\nthen: npx tsx scripts/make-test-models.ts --bench');
-  }
-  console.log('generating models/bench/roberta-base (RoBERTa-base-sized, random weights; a minute or two)…');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/make-test-models.ts'), '--bench'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('bench model generation failed');
+  ensureBenchModel(existsSync(join(DIR, FILES.q8)) && existsSync(join(DIR, 'tokenizer.json')), '--bench', 'models/bench/roberta-base (RoBERTa-base-sized, random weights; a minute or two)');
 }
 
 /** A text of exactly `n` tokens (no specials) for the bench tokenizer. */
@@ -207,17 +200,7 @@ window.ready = true;
   }
 }
 
-function spawnChild(engine: string, variant: V): Promise<Result[]> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, variant], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (err || !line) {
-        console.error(`  ${engine} ${variant} failed: ${(stderr || String(err)).split('\n').slice(0, 6).join('\n  ')}`);
-        resolve([]);
-      } else resolve(JSON.parse(line.slice(7)) as Result[]);
-    });
-  });
-}
+const spawnChild = (engine: string, variant: V) => spawnChildOf<Result>(fileURLToPath(import.meta.url), engine, variant);
 
 export async function run(): Promise<void> {
   ensureModel();
@@ -264,20 +247,4 @@ export async function run(): Promise<void> {
   if (best && xdef) console.log(`shipped path (wasm q8, 1 thread) vs the v2 pipeline with its defaults (q8): ${(best / xdef).toFixed(2)}x (target >= 2x)`);
 }
 
-if (process.argv[2] === '--child') {
-  child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => {
-      console.log(`RESULT ${JSON.stringify(r)}`);
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+benchMain(import.meta.url, (engine, variant) => child(engine, variant as V), run);

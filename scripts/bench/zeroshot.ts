@@ -19,10 +19,10 @@
  *                      on the CPU, NOT a real GPU; fp32 only (what a GPU without shader-f16 gets); no 512 cell
  * (chromium engines when /usr/lib/chromium/chromium exists; TELLTALE_BENCH_ENGINES picks engines, e.g. web-1t,node-1t).
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchMain, ensureBenchModel, spawnChild as spawnChildOf } from './child.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIR = join(ROOT, 'models/bench/smollm2-135m');
@@ -42,14 +42,7 @@ interface Result {
 }
 
 function ensureModel(): void {
-  if (Object.values(FILES).every((f) => existsSync(join(DIR, f))) && existsSync(join(DIR, 'config.json'))) return;
-  const ok = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0;
-  if (!ok) {
-    throw new Error('The bench model is generated with Debian python3-torch and python3-onnx:\n  apt-get install -y python3-torch python3-onnx\nthen: npx tsx scripts/make-test-models.ts --bench-lm');
-  }
-  console.log('generating models/bench/smollm2-135m (SmolLM2-135M-shaped, random weights; a few minutes)…');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/make-test-models.ts'), '--bench-lm'], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('bench model generation failed');
+  ensureBenchModel(Object.values(FILES).every((f) => existsSync(join(DIR, f))) && existsSync(join(DIR, 'config.json')), '--bench-lm', 'models/bench/smollm2-135m (SmolLM2-135M-shaped, random weights; a few minutes)');
 }
 
 /** Fastest of a few runs (the machine is shared); a run over 20 s is timed once. */
@@ -137,18 +130,7 @@ async function child(engine: string, variant: V): Promise<Result[]> {
   return out;
 }
 
-function spawnChild(engine: string, variant: V): Promise<Result[]> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', engine, variant], { maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      for (const l of stderr.split('\n')) if (!err && l.startsWith('  ')) console.log(l);
-      if (err || !line) {
-        console.error(`  ${engine} ${variant} failed: ${(stderr || String(err)).split('\n').slice(0, 6).join('\n  ')}`);
-        resolve([]);
-      } else resolve(JSON.parse(line.slice(7)) as Result[]);
-    });
-  });
-}
+const spawnChild = (engine: string, variant: V) => spawnChildOf<Result>(fileURLToPath(import.meta.url), engine, variant, true);
 
 export async function run(): Promise<void> {
   ensureModel();
@@ -190,20 +172,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') {
-  child(process.argv[3]!, process.argv[4] as V).then(
-    (r) => {
-      console.log(`RESULT ${JSON.stringify(r)}`);
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-} else if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  run().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
-}
+benchMain(import.meta.url, (engine, variant) => child(engine, variant as V), run);
