@@ -58,8 +58,22 @@ export const reveal = (tabId: number, key: string, frameId = 0) => requestTab(ta
 export const scanTab = (tabId: number) => request('ui:bg:scan-tab', { tabId });
 export const getStatus = () => request('ui:bg:status', {});
 export const getZeroShotStatus = () => request('ui:bg:zeroshot-status', {});
-/** The deep check runs in the top frame's content script. */
-export const deepCheck = (tabId: number, action: 'start' | 'cancel') => requestTab(tabId, 'ui:cs:deep', { action }, 0);
+/**
+ * The deep check runs in every frame's content script, each on its own paragraphs (progress: the
+ * reports, merged in frames.ts). Started (or cancelled) where any frame took it; else the top frame's answer.
+ */
+export async function deepCheck(tabId: number, action: 'start' | 'cancel'): Promise<{ ok: boolean; error?: string }> {
+  const frames = await request('ui:bg:frames', { tabId }).then((r) => r.frames, () => [0]);
+  const answers = await Promise.all(
+    frames.map((frameId) =>
+      requestTab(tabId, 'ui:cs:deep', { action }, frameId).catch((err: unknown) => {
+        if (frameId === 0) throw err;
+        return null;
+      }),
+    ),
+  );
+  return answers.find((a) => a?.ok) ?? answers[frames.indexOf(0)] ?? { ok: false };
+}
 export const getModels = () => request('ui:bg:models', {});
 export const downloadModel = (model: string) => request('ui:bg:download', { model });
 export const deleteModel = (model: string) => request('ui:bg:delete-model', { model });

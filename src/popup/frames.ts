@@ -22,8 +22,15 @@ export function mergeFrameReports(parts: readonly FrameReport[]): PageReport {
   const merged: PageReport = { url: top?.report.url ?? '', scanning: sorted.some((p) => p.report.scanning), items };
   const selection = top?.report.selection ?? sorted.find((p) => p.report.selection)?.report.selection;
   if (selection) merged.selection = selection;
-  // The deep check runs in the top frame's content script (its paragraphs).
-  if (top?.report.deep) merged.deep = top.report.deep;
+  // The deep check runs in each frame on its own paragraphs: one progress for the page.
+  const deeps = sorted.flatMap((p) => (p.report.deep ? [p.report.deep] : []));
+  if (deeps.length) {
+    const running = deeps.some((d) => d.running);
+    merged.deep = { done: deeps.reduce((n, d) => n + d.done, 0), total: deeps.reduce((n, d) => n + d.total, 0), running };
+    if (!running && deeps.some((d) => d.cancelled)) merged.deep.cancelled = true;
+    const error = deeps.find((d) => d.error)?.error;
+    if (error) merged.deep.error = error;
+  }
   return merged;
 }
 

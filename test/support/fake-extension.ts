@@ -142,7 +142,7 @@ export function installFakeExtension(): FakeExtension {
         if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w().report : w().frameReports![frameId]);
         if (env.type === 'ui:cs:reveal') return { ok: w().revealOk ?? true };
         if (env.type === 'ui:cs:deep') {
-          const r = w().report;
+          const r = frameId === 0 ? w().report : w().frameReports![frameId]!;
           if (env.payload.action === 'start') r.deep = { done: 0, total: 3, running: true };
           else r.deep = { ...r.deep!, running: false, cancelled: true };
           return { ok: true };

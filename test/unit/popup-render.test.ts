@@ -302,6 +302,23 @@ describe('popup', () => {
     await until(() => !$('[data-testid="deep"]'), 'no deep check without a zero-shot detector');
   });
 
+  it('deep check in every frame: started and cancelled in each, one progress for the page', async () => {
+    w.store.settings = { ...w.store.settings, zeroShot: 'fast-detectgpt' };
+    w.frames = [0, 3, 9];
+    // Frame 9 was removed and does not answer.
+    w.frameReports = { 3: { url: 'https://ads.example.net/f', scanning: false, items: [{ key: 'k1', state: 'scored', preview: 'In the frame.', chars: 200, verdict: verdict(0.95) }] } };
+    render(h(Popup, {}), root);
+    click(await until(() => $('[data-testid="deep-button"]'), 'the deep check button'));
+    await until(() => w.sentTab.filter((m) => m.env.type === 'ui:cs:deep').length === 3, 'a start sent to each frame');
+    assert.deepEqual(w.sentTab.filter((m) => m.env.type === 'ui:cs:deep').map((m) => [m.frameId, m.env.payload.action]), [[0, 'start'], [3, 'start'], [9, 'start']]);
+    w.report.deep = { done: 2, total: 3, running: true };
+    w.frameReports[3]!.deep = { done: 1, total: 1, running: false };
+    await until(() => text('[data-testid="deep-status"]') === '3 of 4', 'the progress of both frames');
+    click(await until(() => $('[data-testid="deep-cancel"]'), 'Cancel'));
+    await until(() => w.sentTab.filter((m) => m.env.type === 'ui:cs:deep' && m.env.payload.action === 'cancel').length === 3, 'a cancel sent to each frame');
+    await until(() => text('[data-testid="deep-status"]') === 'Cancelled after 3 of 4.', 'the cancelled state');
+  });
+
   it('the page chart: one bar per judged paragraph in page order, coloured by level, and the share in words', async () => {
     w.report.items.push(
       { key: 'k4', state: 'scored', preview: 'Fourth.', chars: 1000, verdict: verdict(0.8) },
