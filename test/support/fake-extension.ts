@@ -176,3 +176,26 @@ export function installFakeExtension(): FakeExtension {
   g.fetch = async () => (w().meta ? new Response(JSON.stringify(w().meta)) : new Response('', { status: 404 }));
   return fake;
 }
+
+/** Querying, clicking and waiting in the element the pages are rendered into (`root()`: the current one). */
+export function inRoot(root: () => Element) {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const $ = <E extends Element = HTMLElement>(sel: string) => root().querySelector<E>(sel);
+  return {
+    sleep,
+    $,
+    $$: <E extends Element = HTMLElement>(sel: string) => Array.from(root().querySelectorAll<E>(sel)),
+    text: (sel: string) => ($(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    click: (el: Element | null) => el!.dispatchEvent(new (globalThis as unknown as { window: { Event: typeof Event } }).window.Event('click', { bubbles: true, cancelable: true })),
+    /** Polls `fn` every 10 ms until it gives something truthy; fails with the rendered text after `timeout`. */
+    async until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonNullable<T>> {
+      const t0 = Date.now();
+      for (;;) {
+        const v = fn();
+        if (v) return v as NonNullable<T>;
+        if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; DOM: ${root().textContent}`);
+        await sleep(10);
+      }
+    },
+  };
+}

@@ -16,7 +16,7 @@ import type { ModelEntryStatus, PageReport, ReportItem } from '../../src/protoco
 import type { ParagraphState, Verdict } from '../../src/core/types.ts';
 import { PROBLEM_CODES } from '../../src/core/problem.ts';
 import { parseHTML } from 'linkedom';
-import { installFakeExtension, type FakeWorld } from '../support/fake-extension.ts';
+import { inRoot, installFakeExtension, type FakeWorld } from '../support/fake-extension.ts';
 import { problemText } from '../../src/shared/problem-words.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -373,18 +373,7 @@ afterEach(() => {
 });
 after(() => setMessageSource(null));
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonNullable<T>> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; DOM: ${root.textContent}`);
-    await sleep(10);
-  }
-}
-const $ = <E extends Element = HTMLElement>(sel: string) => root.querySelector<E>(sel);
-const click = (el: Element | null) => el!.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
+const { until, $, click } = inRoot(() => root);
 const mount = (c: ComponentType) => render(h(c, {}), root);
 /** The rendered tree must carry every message marked; `what` says which screen failed. */
 function assertAllMarked(el: Element, what: string) {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type { ComponentType } from 'preact';
 import type { ModelEntryStatus, PageReport } from '../../src/protocol/messages.ts';
-import { installFakeExtension, ORIGIN, type FakeWorld } from '../support/fake-extension.ts';
+import { inRoot, installFakeExtension, ORIGIN, type FakeWorld } from '../support/fake-extension.ts';
 import type { Verdict } from '../../src/core/types.ts';
 
 // The popup and options page against a fake extension (test/support/fake-extension.ts).
@@ -68,22 +68,7 @@ after(() => {
   // Nothing keeps the process alive but pending timers of unmounted components.
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(fn: () => T, what: string, timeout = 3000): Promise<NonNullable<T>> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${what}; DOM: ${root.textContent}`);
-    await sleep(10);
-  }
-}
-const $ = <E extends Element = HTMLElement>(sel: string) => root.querySelector<E>(sel);
-const $$ = <E extends Element = HTMLElement>(sel: string) => Array.from(root.querySelectorAll<E>(sel));
-const text = (sel: string) => ($(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
-function click(el: Element | null) {
-  el!.dispatchEvent(new window.Event('click', { bubbles: true, cancelable: true }));
-}
+const { sleep, until, $, $$, text, click } = inRoot(() => root);
 const mount = (c: ComponentType) => render(h(c, {}), root);
 
 describe('popup', () => {
