@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { WebWorker } from 'puppeteer-core';
 import { launchChromium, waitFor } from '../support/browsers.ts';
-import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
+import { Baseline, compromisedContentScript, corruptedCacheRun, faultRun, floodWhileScanning, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
 import { tabIdOf } from '../support/scenario.ts';
@@ -72,13 +72,8 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
     // The model cache is damaged while the host has the model in memory; mid-scan the host restarts,
     // so it loads from IndexedDB: the damage is detected, the files fetched again, never used.
     await setSettings(control, 'roberta-base');
-    await baseline.scores(['Load the Node reference model now, so that its download is not in the log below.'], 'roberta-base');
     await worker.evaluate(`globalThis.telltaleBackground.checkSelection('The host loads the RoBERTa model from the cache for this text.', undefined)`);
-    ctx.log(`corrupted ${await idb.corrupt(control, 'model_quantized.onnx')}, truncated ${await idb.truncate(control, 'tokenizer.json')}`);
-    hub.log.length = 0;
-    await faultRun(ctx, 'model cache corrupted and truncated in IndexedDB', 8, () => worker.evaluate(() => chrome.offscreen.closeDocument()), 'roberta-base');
-    const refetched = [...new Set(hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).map((l) => l.path.split('/').pop()))].sort();
-    assert.deepEqual(refetched, ['model_quantized.onnx', 'tokenizer.json'], 'exactly the damaged files were fetched again');
+    await corruptedCacheRun(ctx, hub, () => worker.evaluate(() => chrome.offscreen.closeDocument()));
     await control.close();
   } finally {
     await baseline.close();

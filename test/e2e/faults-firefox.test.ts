@@ -6,10 +6,9 @@
  * space (storage.session; IndexedDB during a model download), and the RoBERTa model cache corrupted
  * and truncated in IndexedDB before the host first loads it.
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { launchFirefox } from '../support/browsers.ts';
-import { Baseline, compromisedContentScript, faultRun, floodWhileScanning, idb, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
+import { Baseline, compromisedContentScript, corruptedCacheRun, faultRun, floodWhileScanning, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
 import { tabIdOf } from '../support/scenario.ts';
@@ -36,13 +35,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
     await storageQuotaFaults(ctx, (fn) => h.inBackground(`async (bg) => { (${fn})(bg); return true; }`));
 
     // Damaged before the host first loads the model: detected when it loads, fetched again, never used.
-    await baseline.scores(['Load the Node reference model now, so that its download is not in the log below.'], 'roberta-base');
-    ctx.log(`corrupted ${await idb.corrupt(control, 'model_quantized.onnx')}, truncated ${await idb.truncate(control, 'tokenizer.json')}`);
-    hub.log.length = 0;
-    await setSettings(control, 'roberta-base');
-    await faultRun(ctx, 'model cache corrupted and truncated in IndexedDB', 8, async () => undefined, 'roberta-base');
-    const refetched = [...new Set(hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).map((l) => l.path.split('/').pop()))].sort();
-    assert.deepEqual(refetched, ['model_quantized.onnx', 'tokenizer.json'], 'exactly the damaged files were fetched again');
+    await corruptedCacheRun(ctx, hub, async () => undefined);
     await control.close();
   } finally {
     await baseline.close();

@@ -17,6 +17,7 @@ import type { Detector } from '../../src/core/types.ts';
 import { createNodeHubDetector } from '../../src/node/hub-store.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import { sleep, waitFor, type Harness } from './browsers.ts';
+import type { MockHub } from './mock-hub.ts';
 import { sendFromExtension, tabIdOf } from './scenario.ts';
 
 export const PARAGRAPHS = 400;
@@ -367,6 +368,22 @@ export async function storageQuotaFaults(ctx: RunContext, inHost: (fn: string) =
   await inHost(`(g) => { g.IDBObjectStore.prototype.put = g.__telltalePut; }`);
   assert.deepEqual(await sendFromExtension(ctx.control, 'ui:bg:download', { model: 'roberta-base' }), { ok: true });
   await waitFor(async () => (await robertaRow(ctx)).state === 'ready', 'the download to succeed with space again', 60_000);
+}
+
+/**
+ * The RoBERTa model's cache damaged in IndexedDB (the model corrupted, the tokenizer truncated) before
+ * run 8 is scored with it: the damage is detected when the host loads the files, exactly those two are
+ * fetched again, and every paragraph gets its undisturbed score. `inject` is what makes the host load
+ * them during the run (Chromium: the offscreen document closed mid-scan; Firefox: its first load).
+ */
+export async function corruptedCacheRun(ctx: RunContext, hub: MockHub, inject: () => Promise<unknown>): Promise<void> {
+  await ctx.baseline.scores(['Load the Node reference model now, so that its download is not in the log below.'], 'roberta-base');
+  ctx.log(`corrupted ${await idb.corrupt(ctx.control, 'model_quantized.onnx')}, truncated ${await idb.truncate(ctx.control, 'tokenizer.json')}`);
+  hub.log.length = 0;
+  await setSettings(ctx.control, 'roberta-base');
+  await faultRun(ctx, 'model cache corrupted and truncated in IndexedDB', 8, async () => void (await inject()), 'roberta-base');
+  const refetched = [...new Set(hub.log.filter((l) => l.method === 'GET' && l.path.includes('/resolve/')).map((l) => l.path.split('/').pop()))].sort();
+  assert.deepEqual(refetched, ['model_quantized.onnx', 'tokenizer.json'], 'exactly the damaged files were fetched again');
 }
 
 /** Model storage (IndexedDB `telltale-models`, shared by every page of the extension's origin), run in an extension page. */
