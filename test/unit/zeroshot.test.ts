@@ -48,6 +48,20 @@ async function terms(o: { observer?: CausalLm; performer?: CausalLm; tokens: num
   return { fast, bino };
 }
 
+/** Fast-DetectGPT of one window of `ids` computed here from one direct run of the model's own engine. */
+async function directDiscrepancy(lm: CausalLm, ids: number[]): Promise<number> {
+  const lb = await lm.run(BigInt64Array.from(ids, BigInt), new BigInt64Array(ids.length).fill(1n), BigInt64Array.from(ids, (_, k) => BigInt(k)), 1, ids.length);
+  let ll = 0, mu = 0, v = 0;
+  for (let t = 0; t < ids.length - 1; t++) {
+    const x = fastTerms(lb.row(0, t), ids[t + 1]!);
+    ll += x.ll;
+    mu += x.mu;
+    v += x.var;
+  }
+  lb.dispose();
+  return (ll - mu) / Math.sqrt(v);
+}
+
 describe('windows', () => {
   test('every token after the first is predicted exactly once, with at least `overlap` tokens of context, in windows of at most `size`', () => {
     for (const [n, size, overlap] of [[1, 512, 64], [511, 512, 64], [512, 512, 64], [513, 512, 64], [1898, 512, 64], [1000, 50, 1], [777, 64, 16], [129, 64, 63]] as const) {
@@ -201,16 +215,7 @@ describe('batching and padding', () => {
       // Its own engine, one text per call, computed again here from the session's logits (texts of one window).
       for (const [i, ids] of sel.entries()) {
         if (ids.length > 512) continue;
-        const lb = await q1.run(BigInt64Array.from(ids, BigInt), new BigInt64Array(ids.length).fill(1n), BigInt64Array.from(ids, (_, k) => BigInt(k)), 1, ids.length);
-        let ll = 0, mu = 0, v = 0;
-        for (let t = 0; t < ids.length - 1; t++) {
-          const x = fastTerms(lb.row(0, t), ids[t + 1]!);
-          ll += x.ll;
-          mu += x.mu;
-          v += x.var;
-        }
-        lb.dispose();
-        assert.ok(close(one[i]!.raw, (ll - mu) / Math.sqrt(v)), `${i}`);
+        assert.ok(close(one[i]!.raw, await directDiscrepancy(q1, ids)), `${i}`);
       }
       const ref = cases.filter((c) => c.window === 512);
       const dq = Math.max(...ref.map((c, i) => Math.abs(one[i]!.raw - c.fastdetectgpt.raw)));
@@ -231,18 +236,7 @@ describe('4-bit (MatMulNBits, as the Hub\'s model_q4.onnx)', () => {
     try {
       const one = await terms({ observer: q1[0], performer: q1[1], tokens: sel });
       const many = await terms({ observer: q8[0], performer: q8[1], tokens: sel });
-      for (const [i, ids] of sel.entries()) {
-        const lb = await q1[0]!.run(BigInt64Array.from(ids, BigInt), new BigInt64Array(ids.length).fill(1n), BigInt64Array.from(ids, (_, k) => BigInt(k)), 1, ids.length);
-        let ll = 0, mu = 0, v = 0;
-        for (let t = 0; t < ids.length - 1; t++) {
-          const x = fastTerms(lb.row(0, t), ids[t + 1]!);
-          ll += x.ll;
-          mu += x.mu;
-          v += x.var;
-        }
-        lb.dispose();
-        assert.ok(close(one.fast[i]!.raw, (ll - mu) / Math.sqrt(v)), `${i}`);
-      }
+      for (const [i, ids] of sel.entries()) assert.ok(close(one.fast[i]!.raw, await directDiscrepancy(q1[0]!, ids)), `${i}`);
       const db = Math.max(...sel.map((_, i) => Math.abs(one.fast[i]!.raw - many.fast[i]!.raw)));
       const ref = cases.filter((c) => c.window === 512 && c.ids.length <= 512);
       const df = Math.max(...ref.map((c, i) => Math.abs(one.fast[i]!.raw - c.fastdetectgpt.raw)));
