@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every module in scripts/bench/ in turn (alphabetical). Each exports
  * `async function run(): Promise<void>` and prints its own table. `npm run bench -- NAME` runs one.
+ * What they share is in scripts/bench/lib/ (not benchmarks: not run).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

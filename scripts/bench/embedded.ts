@@ -11,7 +11,7 @@ import type { RawScore } from '../../src/core/types.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import type { EmbeddedApi } from '../browser/embedded-page.ts';
 import { openEmbeddedPage } from '../browser/harness.ts';
-import { measureDetector } from './measure.ts';
+import { measureDetector } from './lib/measure.ts';
 
 const WORDS = (
   'the a of and to in that it with as for on was is by at from his her they we you this which but not or have ' +

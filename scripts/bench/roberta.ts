@@ -18,7 +18,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchMain, ensureBenchModel, spawnChild as spawnChildOf } from './child.ts';
+import { benchMain, ensureBenchModel, spawnChild as spawnChildOf } from './lib/child.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIR = join(ROOT, 'models/bench/roberta-base');

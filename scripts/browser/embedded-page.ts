@@ -7,7 +7,7 @@ import { configureRuntime, pickBackend, type Backend } from '../../src/core/runt
 import { createEmbeddedDetector, type EmbeddedDetector } from '../../src/core/embedded/detector.ts';
 import { extractFeatures } from '../../src/core/embedded/features.ts';
 import { normalise } from '../../src/core/normalise.ts';
-import { measureDetector } from '../bench/measure.ts';
+import { measureDetector } from '../bench/lib/measure.ts';
 
 configureRuntime({ wasmUrl: new URL('ort.wasm', location.href).href, threads: 1 });
 

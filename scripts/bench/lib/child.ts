@@ -8,7 +8,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Generates a bench model with scripts/make-test-models.ts `flag` (Debian's python3-torch and python3-onnx) unless `present`. */
 export function ensureBenchModel(present: boolean, flag: '--bench' | '--bench-lm', what: string): void {

@@ -2,7 +2,7 @@
  * One measurement of a detector's speed, shared by the Node and the browser benchmarks (no Node or
  * DOM imports): a warm-up, latencies of one paragraph per call, then paragraphs per second in batches.
  */
-import type { Detector } from '../../src/core/types.ts';
+import type { Detector } from '../../../src/core/types.ts';
 
 export async function measureDetector(
   det: Pick<Detector, 'scoreBatch'>,
