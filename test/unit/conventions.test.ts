@@ -80,3 +80,11 @@ test('no user text leaves the browser: network requests are made only for extens
   // The Hub URLs: a repository, a revision, a path; nothing else goes into them.
   assert.match(code('src/core/hub/hub.ts'), /export function resolveUrl\(hubUrl: string, repo: string, revision: string, file: string\): string \{/);
 });
+
+test('every module in scripts/bench exports run(), which `npm run bench` calls; what they share is in scripts/bench/lib', () => {
+  const benches = execFileSync('git', ['ls-files', 'scripts/bench'], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => /^scripts\/bench\/[^/]+\.ts$/.test(f));
+  assert.ok(benches.length >= 5, benches.join(', '));
+  for (const f of benches) assert.match(code(f), /export async function run\(\): Promise<void>/, f);
+});
