@@ -1,12 +1,13 @@
 /**
  * Browser entry for the zero-shot benchmark: the core's causal LM runner and Fast-DetectGPT detector, bundled
- * like the extension (onnxruntime-web's WebGPU build, wasm on one thread), exposed on `globalThis.telltaleZeroShot`.
+ * like the extension (onnxruntime-web's WebGPU build, wasm on one thread), exposed on `globalThis.telltaleZeroShot`;
+ * and Sin and Cos with and without the exact rewrite (test/e2e/exact-trig.test.ts).
  * Served by scripts/browser/harness.ts (openCorePage) next to the model files.
  */
-import { configureRuntime, createSession, pickBackend, webGpuFeatures, type Backend } from '../../src/core/runtime.ts';
+import { configureRuntime, createSession, ort, pickBackend, webGpuFeatures, type Backend } from '../../src/core/runtime.ts';
 import { defaultBatchTokens, lmSessionRunner, lmShapeFromConfig } from '../../src/core/zeroshot/causal-lm.ts';
 import { createFastDetectGpt } from '../../src/core/zeroshot/detectors.ts';
-import { modelForBackend } from '../../src/core/zeroshot/exact-trig.ts';
+import { exactTrig, modelForBackend } from '../../src/core/zeroshot/exact-trig.ts';
 
 configureRuntime({ wasmUrl: new URL('ort.wasm', location.href).href, threads: 1 });
 
@@ -24,6 +25,14 @@ async function time(fn: () => Promise<unknown>, budgetMs: number): Promise<{ ms:
 }
 
 const api = {
+  /** Sin and Cos of `xs` through a model of only those two nodes (test/fixtures/sincos.onnx), as it is or rewritten (exact-trig.ts). */
+  async trig(modelUrl: string, backend: Backend, rewrite: boolean, xs: number[]): Promise<{ backend: Backend; sin: number[]; cos: number[] }> {
+    const file = new Uint8Array(await (await fetch(modelUrl)).arrayBuffer());
+    const s = await createSession(rewrite ? exactTrig(file).bytes : file, backend);
+    const r = await s.session.run({ x: new ort.Tensor('float32', Float32Array.from(xs), [xs.length]) });
+    await s.session.release();
+    return { backend: s.backend, sin: [...(r.sin!.data as Float32Array)], cos: [...(r.cos!.data as Float32Array)] };
+  },
   async available(): Promise<{ backend: Backend; features: string[] }> {
     return { backend: await pickBackend(true), features: [...(await webGpuFeatures())] };
   },
