@@ -5,7 +5,7 @@
  */
 import browser from 'webextension-polyfill';
 import { handle, isExtensionPage, request, requestTab } from '../protocol/client.ts';
-import type { DetectorStatus, ModelEntryStatus, PageReport } from '../protocol/messages.ts';
+import type { DetectorStatus, MessageType, ModelEntryStatus, PageReport, Req, Res } from '../protocol/messages.ts';
 import { mergeFrameReports, type FrameReport } from './frames.ts';
 import { ALL_SITES_PATTERN, parseTabParam, sitePattern } from './model.ts';
 
@@ -37,22 +37,31 @@ export async function activeTab(search = location.search): Promise<ActiveTab | n
  * answers are merged. The top frame must answer (else the page is not scanned); a frame that does not
  * (removed, navigating) is left out.
  */
-export async function getReport(tabId: number): Promise<PageReport> {
+/**
+ * Sends `type` to every frame of the tab that reported to the background (the top frame always): the
+ * answers in frame order; a frame other than the top one that does not answer gives null.
+ */
+async function askFrames<T extends MessageType>(tabId: number, type: T, payload: Req<T>): Promise<{ frameId: number; res: Res<T> | null }[]> {
   const frames = await request('ui:bg:frames', { tabId }).then((r) => r.frames, () => [0]);
-  const parts = await Promise.all(
+  return Promise.all(
     frames.map((frameId) =>
-      requestTab(tabId, 'ui:cs:report', {}, frameId).then(
-        (report): FrameReport | null => (report && Array.isArray(report.items) ? { frameId, report } : null),
+      requestTab(tabId, type, payload, frameId).then(
+        (res) => ({ frameId, res }),
         (err: unknown) => {
           if (frameId === 0) throw err;
-          return null;
+          return { frameId, res: null };
         },
       ),
     ),
   );
-  const top = parts.find((p) => p?.frameId === 0);
-  if (!top) throw new Error('the page did not answer');
-  return mergeFrameReports(parts.filter((p): p is FrameReport => p !== null));
+}
+
+export async function getReport(tabId: number): Promise<PageReport> {
+  const parts = (await askFrames(tabId, 'ui:cs:report', {})).flatMap(({ frameId, res }): FrameReport[] =>
+    res && Array.isArray(res.items) ? [{ frameId, report: res }] : [],
+  );
+  if (!parts.some((p) => p.frameId === 0)) throw new Error('the page did not answer');
+  return mergeFrameReports(parts);
 }
 export const reveal = (tabId: number, key: string, frameId = 0) => requestTab(tabId, 'ui:cs:reveal', { key }, frameId);
 export const scanTab = (tabId: number) => request('ui:bg:scan-tab', { tabId });
@@ -63,16 +72,8 @@ export const getZeroShotStatus = () => request('ui:bg:zeroshot-status', {});
  * reports, merged in frames.ts). Started (or cancelled) where any frame took it; else the top frame's answer.
  */
 export async function deepCheck(tabId: number, action: 'start' | 'cancel'): Promise<{ ok: boolean; error?: string }> {
-  const frames = await request('ui:bg:frames', { tabId }).then((r) => r.frames, () => [0]);
-  const answers = await Promise.all(
-    frames.map((frameId) =>
-      requestTab(tabId, 'ui:cs:deep', { action }, frameId).catch((err: unknown) => {
-        if (frameId === 0) throw err;
-        return null;
-      }),
-    ),
-  );
-  return answers.find((a) => a?.ok) ?? answers[frames.indexOf(0)] ?? { ok: false };
+  const answers = await askFrames(tabId, 'ui:cs:deep', { action });
+  return answers.find((a) => a.res?.ok)?.res ?? answers.find((a) => a.frameId === 0)?.res ?? { ok: false };
 }
 export const getModels = () => request('ui:bg:models', {});
 export const downloadModel = (model: string) => request('ui:bg:download', { model });
