@@ -29,6 +29,7 @@ import torch
 from torch import nn
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+from onnx_fp16 import to_fp16
 
 
 class RMSNorm(nn.Module):
@@ -154,34 +155,6 @@ def export(model, config, path):
     onnx.save(m, path)
 
 
-def to_fp16(src, dst):
-    """Every float tensor, input and output in float16 (the Hub's fp16 exports take and give float16 past/present/logits)."""
-    m = onnx.load(src)
-    g = m.graph
-    F, H = TensorProto.FLOAT, TensorProto.FLOAT16
-
-    def conv(t):
-        if t.data_type == F:
-            t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name))
-
-    for t in g.initializer:
-        conv(t)
-    for n in g.node:
-        for a in n.attribute:
-            if a.type == onnx.AttributeProto.TENSOR:
-                conv(a.t)
-            if n.op_type == 'Cast' and a.name == 'to' and a.i == F:
-                a.i = H
-            if n.op_type == 'ConstantOfShape' and a.name == 'value':
-                conv(a.t)
-    for v in list(g.input) + list(g.output):
-        if v.type.tensor_type.elem_type == F:
-            v.type.tensor_type.elem_type = H
-    del g.value_info[:]
-    onnx.checker.check_model(m)
-    onnx.save(m, dst)
-
-
 def to_q4(src, dst, block=32):
     m = onnx.load(src)
     g = m.graph
@@ -276,7 +249,7 @@ if __name__ == '__main__':
         subprocess.check_call([sys.executable, os.path.join(here, 'make-test-models.py'), '--requantize', fp32,
                                os.path.join(onnx_dir, 'model_quantized.onnx'), 'int8', str(a.vocab)])
     if 'fp16' in variants:
-        to_fp16(fp32, os.path.join(onnx_dir, 'model_fp16.onnx'))
+        to_fp16(fp32, os.path.join(onnx_dir, 'model_fp16.onnx'), io='float16')
     if 'q4' in variants:
         to_q4(fp32, os.path.join(onnx_dir, 'model_q4.onnx'))
     for f in sorted(os.listdir(onnx_dir)):

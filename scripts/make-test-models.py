@@ -16,6 +16,7 @@ import torch
 from torch import nn
 import onnx
 from onnx import helper, numpy_helper, TensorProto
+from onnx_fp16 import to_fp16
 
 PAD = 1
 
@@ -138,33 +139,6 @@ def quantize(src, dst, mode='int8'):
     onnx.save(m, dst)
 
 
-def to_fp16(src, dst):
-    m = onnx.load(src)
-    g = m.graph
-    F, H = TensorProto.FLOAT, TensorProto.FLOAT16
-
-    def conv(t):
-        if t.data_type == F:
-            t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name))
-
-    for t in g.initializer:
-        conv(t)
-    for n in g.node:
-        for a in n.attribute:
-            if a.type == onnx.AttributeProto.TENSOR:
-                conv(a.t)
-            if n.op_type == 'Cast' and a.name == 'to' and a.i == F:
-                a.i = H
-    outs = [o.name for o in g.output]
-    for n in g.node:
-        n.output[:] = [o + '_fp16' if o in outs else o for o in n.output]
-    for o in outs:
-        g.node.append(helper.make_node('Cast', [o + '_fp16'], [o], to=F, name=o + '_to_fp32'))
-    del g.value_info[:]
-    onnx.checker.check_model(m)
-    onnx.save(m, dst)
-
-
 if len(sys.argv) > 1 and sys.argv[1] == '--requantize':
     # make-test-models.py --requantize SRC DST MODE VOCAB: another 8-bit scheme, for comparisons
     class _A: vocab = int(sys.argv[5])
@@ -205,7 +179,7 @@ variants = ARGS.variants.split(',')
 if 'q8' in variants:
     quantize(fp32, os.path.join(ARGS.out, 'model_quantized.onnx'))
 if 'fp16' in variants:
-    to_fp16(fp32, os.path.join(ARGS.out, 'model_fp16.onnx'))
+    to_fp16(fp32, os.path.join(ARGS.out, 'model_fp16.onnx'), io='float32')
 with torch.no_grad():
     print('torch logits', model(ids, mask).numpy().round(4).tolist())
 for f in sorted(os.listdir(ARGS.out)):
