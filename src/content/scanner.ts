@@ -39,6 +39,11 @@ export interface ScannerOptions {
   rescanDelayMs: number;
   /** Delay before a badge report that did not arrive is sent again. */
   reportRetryMs: number;
+  /**
+   * Badge reports go out at most once in this time: changes in between are sent together at its end.
+   * A long page settles batch by batch, and each answer changes the counts.
+   */
+  reportEveryMs: number;
   /** Delay before a failed request is retried once. */
   retryMs: number;
   /** A request unanswered this long counts as failed (a first model load can take a while). */
@@ -63,6 +68,7 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   mutationDelayMs: 150,
   rescanDelayMs: 400,
   reportRetryMs: 1000,
+  reportEveryMs: 250,
   retryMs: 1000,
   requestTimeoutMs: 180_000,
   errorRetryMs: 2_000,
@@ -224,6 +230,9 @@ export class Scanner {
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
     if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
     if (this.reportTimer !== undefined) clearTimeout(this.reportTimer);
+    if (this.reportHold !== undefined) clearTimeout(this.reportHold);
+    this.reportHold = undefined;
+    this.reportDue = false;
     if (this.rescanTimer !== undefined) clearTimeout(this.rescanTimer);
     this.mutationTimer = this.deferTimer = this.errorTimer = this.rescanTimer = this.reportTimer = undefined;
     this.walkers = [];
@@ -463,17 +472,31 @@ export class Scanner {
 
   private lastReport = '';
   private reportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while a report went out less than reportEveryMs ago; reportDue: the counts changed since. */
+  private reportHold: ReturnType<typeof setTimeout> | undefined;
+  private reportDue = false;
 
   /**
-   * Tells the background (badge) the counts, when they changed since the last time. A report that
-   * does not arrive (the service worker restarting) is sent again a second later, so that the badge
-   * does not keep an old count until the next change.
+   * Tells the background (badge) the counts, when they changed since the last time, at most once per
+   * reportEveryMs (the last change of a burst goes out at its end). A report that does not arrive (the
+   * service worker restarting) is sent again a second later, so that the badge does not keep an old
+   * count until the next change.
    */
   private sendReport(): void {
+    if (this.reportHold !== undefined) {
+      this.reportDue = true;
+      return;
+    }
     const { flagged, total } = this.counts();
     const now = `${flagged}/${total}`;
     if (now === this.lastReport) return;
     this.lastReport = now;
+    this.reportHold = setTimeout(() => {
+      this.reportHold = undefined;
+      if (!this.reportDue) return;
+      this.reportDue = false;
+      if (this.started) this.sendReport();
+    }, this.opts.reportEveryMs);
     const failed = () => {
       if (this.lastReport !== now || !this.started) return;
       this.lastReport = '';

@@ -48,8 +48,12 @@ function fakeScorer(opts: { delayMs?: number; fail?: (texts: string[]) => boolea
 }
 
 function scanner(doc: Document, deps: Partial<ScannerDeps> & Pick<ScannerDeps, 'score'>) {
-  return new Scanner({ doc, schedule: (fn) => setImmediate(fn), marks: new Marks(doc), ...deps, options: { mutationDelayMs: 5, retryMs: 5, ...deps.options } });
+  return new Scanner({ doc, schedule: (fn) => setImmediate(fn), marks: new Marks(doc), ...deps, options: { mutationDelayMs: 5, retryMs: 5, reportEveryMs: REPORT_EVERY_MS, ...deps.options } });
 }
+
+/** Badge reports in these tests go out at most every REPORT_EVERY_MS: waits until the last one has. */
+const REPORT_EVERY_MS = 20;
+const reportsSent = () => new Promise((r) => setTimeout(r, REPORT_EVERY_MS * 3));
 
 test('scores every paragraph, writes the public marks, reports in page order', async () => {
   const doc = dom(`<body><nav><p>Navigation text that is skipped entirely.</p></nav><p id="a">A machine wrote this paragraph, it says.</p><p id="b">A person wrote this one on a train.</p><p id="c">Too short.</p><p id="d">Could be a bot, maybe, nobody can say.</p></body>`);
@@ -80,6 +84,7 @@ test('scores every paragraph, writes the public marks, reports in page order', a
   assert.equal(rep.items[0]!.preview, 'A machine wrote this paragraph, it says.');
   assert.equal(rep.items[0]!.chars, 40);
   assert.equal(rep.items[0]!.verdict?.flagged, true);
+  await reportsSent();
   assert.deepEqual(reports.at(-1), [1, 4]);
 });
 
@@ -426,13 +431,33 @@ test('the badge report follows the final counts: paragraphs settled from the cac
   const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push([f, t]) });
   s.start();
   await s.idle();
-  await new Promise((r) => setTimeout(r, 50));
+  await reportsSent();
   assert.deepEqual(s.counts(), { flagged: 601, total: 1201 });
   assert.deepEqual(reports.at(-1), [601, 1201], 'the last report is the final count');
   doc.getElementById('last')!.remove();
   await new Promise((r) => setTimeout(r, 100));
   await s.idle();
+  await reportsSent();
   assert.deepEqual(reports.at(-1), [600, 1200], 'a flagged paragraph the page removed is no longer counted');
+  s.stop();
+});
+
+test('badge reports are spaced: a scan answered batch by batch sends one report per reportEveryMs at most, the final counts last', async () => {
+  const doc = dom(`<body>${paras(1200, (i) => (i % 3 ? 'A person wrote this repeated one, ' + i : 'A machine wrote this paragraph, ' + i))}</body>`);
+  const bg = fakeScorer({ delayMs: 15 });
+  const every = 150;
+  const reports: { at: number; counts: [number, number] }[] = [];
+  const s = scanner(doc, { score: bg.score, report: (f, t) => reports.push({ at: performance.now(), counts: [f, t] }), options: { batchTexts: 20, reportEveryMs: every } });
+  s.start();
+  await s.idle();
+  await new Promise((r) => setTimeout(r, every * 2));
+  assert.ok(bg.calls.length >= 60, `answered in ${bg.calls.length} batches`);
+  assert.ok(reports.length < bg.calls.length / 3, `${reports.length} reports for ${bg.calls.length} answers`);
+  for (let i = 1; i < reports.length; i++) {
+    // Timers may fire a little early by the clock's rounding, never a whole interval early.
+    assert.ok(reports[i]!.at - reports[i - 1]!.at >= every - 5, `reports ${i - 1} and ${i} ${(reports[i]!.at - reports[i - 1]!.at).toFixed(0)} ms apart`);
+  }
+  assert.deepEqual(reports.at(-1)!.counts, [400, 1200], 'the last report is the final count');
   s.stop();
 });
 
@@ -451,6 +476,7 @@ test('a badge report that does not arrive is sent again, with the counts of then
   });
   s.start();
   await s.idle();
+  await reportsSent();
   const refused = calls.length;
   assert.deepEqual(calls.at(-1), [3, 6]);
   refuse = false;
