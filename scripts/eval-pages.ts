@@ -21,7 +21,7 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { launchChromium, ROOT, sleep, waitFor } from '../test/support/browsers.ts';
-import { sendFromExtension, tabIdOf } from '../test/support/scenario.ts';
+import { sendFromExtension, storeSettings, tabIdOf } from '../test/support/scenario.ts';
 import type { PageReport } from '../src/protocol/messages.ts';
 import { calibrationTag, type EmbeddedMeta } from '../src/core/embedded/detector.ts';
 import { levelAt } from '../src/core/levels.ts';
@@ -142,7 +142,7 @@ async function main() {
   try {
     await h.worker();
     const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: true, sites: {}, detector: 'embedded' } })`);
+    await storeSettings(control, { autoScan: true });
     const page = await h.browser.newPage();
     for (const [i, pg] of pages.entries()) {
       const url = site.url(pg.path);

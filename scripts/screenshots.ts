@@ -9,8 +9,8 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { launchChromium, ROOT, serveFixtures, sleep, waitFor } from '../test/support/browsers.ts';
-import { marks, sendFromExtension, tabIdOf } from '../test/support/scenario.ts';
+import { ROOT, sleep, waitFor } from '../test/support/browsers.ts';
+import { inChromium, marks, sendFromExtension, tabIdOf } from '../test/support/scenario.ts';
 
 const OUT = join(ROOT, 'docs', 'screenshots');
 const SCHEMES = ['light', 'dark'] as const;
@@ -23,12 +23,7 @@ async function shoot(p: Page, name: string, opts: { fullPage?: boolean; clip?: {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const h = await launchChromium({ webgpu: false });
-  const site = await serveFixtures();
-  try {
-    await h.worker();
-    const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded' } })`);
+  await inChromium({}, async ({ h, site, control }) => {
     for (const scheme of SCHEMES) {
       const color = [{ name: 'prefers-color-scheme', value: scheme }];
       // The page with its highlights, scanned in its own colour scheme (marks follow the page's theme).
@@ -79,10 +74,7 @@ async function main(): Promise<void> {
       await options.close();
       await page.close();
     }
-  } finally {
-    await site.close();
-    await h.close();
-  }
+  });
 }
 
 await main();

@@ -10,8 +10,8 @@
  * it closed, the test reads the public marks from the page instead (2 s apart, a tiny task of its own).
  * Target: no task over 50 ms. Build first (`npm run build`).
  */
-import { launchChromium, serveFixtures, sleep, waitFor } from '../../test/support/browsers.ts';
-import { BIG_PAGE, sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
+import { sleep, waitFor } from '../../test/support/browsers.ts';
+import { BIG_PAGE, inChromium, sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
 
 const OBSERVE = `(() => {
   const out = (window.__telltaleLongTasks = { tasks: [], scripts: [] });
@@ -34,12 +34,7 @@ interface Measured {
 }
 
 export async function run(): Promise<void> {
-  const h = await launchChromium({ webgpu: false });
-  const site = await serveFixtures();
-  try {
-    await h.worker();
-    const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded' } })`);
+  await inChromium({}, async ({ h, site, control }) => {
     const rows: string[] = [];
     for (const [name, path, build, n, popup] of [
       ['typical article (article.html)', 'article.html', null, 0, false],
@@ -96,8 +91,5 @@ export async function run(): Promise<void> {
     console.log('\n| page | paragraphs | settled in (ms) | long tasks (> 50 ms) during the scan | longest task (ms) | longest content-script run in a long animation frame (ms, invoker) |');
     console.log('|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
-  } finally {
-    await site.close();
-    await h.close();
-  }
+  });
 }

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import type { Page } from 'puppeteer-core';
-import { launchChromium, serveFixtures, waitFor } from '../support/browsers.ts';
-import { marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
+import { waitFor } from '../support/browsers.ts';
+import { inChromium, marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -28,14 +28,9 @@ async function axe(page: Page, scheme: 'light' | 'dark'): Promise<Violation[]> {
 const describe = (vs: Violation[]) => vs.map((v) => `${v.id} (${v.impact}, ${v.nodes.length}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`).join('\n');
 
 test('axe-core finds no serious or critical violation in the popup, the options page and a scanned page, light and dark', async (t) => {
-  const h = await launchChromium({ webgpu: false });
-  const site = await serveFixtures();
-  try {
-    await h.worker();
+  await inChromium({ sensitivity: 'high' }, async ({ h, site, control }) => {
     const page = await h.browser.newPage();
     await page.goto(site.url('e2e-article.html'), { waitUntil: 'load' });
-    const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
     // The test page has faults of its own (an unlabelled textarea): only what our marks add counts there.
     const own = new Set<string>();
@@ -61,8 +56,5 @@ test('axe-core finds no serious or critical violation in the popup, the options 
       }
     }
     assert.deepEqual(found, [], found.join('\n\n'));
-  } finally {
-    await site.close();
-    await h.close();
-  }
+  });
 });

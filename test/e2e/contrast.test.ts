@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CDPSession, Page } from 'puppeteer-core';
-import { launchChromium, serveFixtures, waitFor } from '../support/browsers.ts';
-import { sendFromExtension, tabIdOf } from '../support/scenario.ts';
+import { waitFor } from '../support/browsers.ts';
+import { inChromium, sendFromExtension, tabIdOf } from '../support/scenario.ts';
 import { contrast, over, parseColor, type Rgba } from '../../src/content/theme.ts';
 
 interface DomNode { nodeId: number; localName?: string; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[] }
@@ -69,15 +69,10 @@ function markColours(page: Page): Promise<MarkColours> {
 
 for (const theme of ['light', 'dark'] as const) {
   test(`a ${theme} page: marks at 3:1 against it, tinted text at 4.5:1, a ${theme} card at 4.5:1, the card in the accessibility tree`, async () => {
-    const h = await launchChromium({ webgpu: false });
-    const site = await serveFixtures();
-    try {
-      await h.worker();
+    await inChromium({ sensitivity: 'high' }, async ({ h, site, control }) => {
       const url = site.url(`theme.html${theme === 'dark' ? '?dark' : ''}`);
       const page = await h.browser.newPage();
       await page.goto(url, { waitUntil: 'load' });
-      const control = await h.openExtensionPage('options.html');
-      await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
       const tabId = await tabIdOf(control, url);
       assert.deepEqual(await sendFromExtension(control, 'ui:bg:scan-tab', { tabId }), { ok: true });
       const levels = await waitFor(async () => {
@@ -122,9 +117,6 @@ for (const theme of ['light', 'dark'] as const) {
       assert.match(textUnder(tooltip!), /Likely machine-generated/);
       assert.ok(nodes.some((n) => /^Telltale: Likely machine-generated\./.test(n.description?.value ?? '')), 'the flagged paragraph describes its level');
       await cdp.detach();
-    } finally {
-      await site.close();
-      await h.close();
-    }
+    });
   });
 }

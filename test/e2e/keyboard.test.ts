@@ -18,7 +18,7 @@ import { parseCsv } from '../support/csv.ts';
 import { REPO } from '../support/hub-scenario.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { marks, sendFromExtension, tabIdOf } from '../support/scenario.ts';
+import { marks, sendFromExtension, storeSettings, tabIdOf } from '../support/scenario.ts';
 
 /** What has focus, in words a failure message can show (into open shadow roots; a closed one shows its host). */
 const focused = (p: Page) =>
@@ -86,7 +86,7 @@ test('Chromium, keyboard only: marks and their cards, the selection card, and ev
   try {
     const worker = await h.worker();
     const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`chrome.storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
+    await storeSettings(control, { sensitivity: 'high' });
     const url = site.url('showcase.html');
     const page = await h.browser.newPage();
     await page.goto(url, { waitUntil: 'load' });
@@ -309,7 +309,7 @@ test('Firefox ESR: Enter on Export CSV and Export JSON in the popup saves both f
   const site = await serveFixtures();
   try {
     const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`browser.storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded' } })`);
+    await storeSettings(control);
     const url = site.url('showcase.html');
     const page = await h.browser.newPage();
     await page.goto(url, { waitUntil: 'load' });

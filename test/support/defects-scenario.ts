@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'puppeteer-core';
 import { serveFixtures, waitFor, type Harness } from './browsers.ts';
-import { framesOf, sendFromExtension, tabIdOf } from './scenario.ts';
+import { framesOf, sendFromExtension, storeSettings, tabIdOf } from './scenario.ts';
 
 interface Item { key: string; state: string; preview: string; verdict?: { flagged: boolean; state: string } }
 interface Report { scanning: boolean; items: Item[] }
@@ -47,7 +47,7 @@ export async function runDefectsScenario(
   const timings: Record<string, number> = {};
   try {
     const control = await h.openExtensionPage('options.html');
-    await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
+    await storeSettings(control, { sensitivity: 'high' });
     const page: Page = await h.browser.newPage();
     const crossBase = other.url('');
     const url = site.url(`defects.html?x=${encodeURIComponent(crossBase)}`);

@@ -18,7 +18,7 @@ import { createNodeHubDetector } from '../../src/node/hub-store.ts';
 import { loadEmbeddedDetector } from '../../src/node/models.ts';
 import { sleep, waitFor, type Harness } from './browsers.ts';
 import type { MockHub } from './mock-hub.ts';
-import { sendFromExtension, tabIdOf } from './scenario.ts';
+import { sendFromExtension, storeSettings, tabIdOf } from './scenario.ts';
 
 export const PARAGRAPHS = 400;
 export const ROBERTA_REPO = 'onnx-community/roberta-base-openai-detector-ONNX';
@@ -173,10 +173,8 @@ export function assertScores(what: string, r: Report, texts: string[], expected:
   return maxDiff;
 }
 
-export async function setSettings(control: Page, detector: string): Promise<void> {
-  await control.evaluate(
-    `(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'high', autoScan: true, sites: {}, detector: ${JSON.stringify(detector)} } })`,
-  );
+export function setSettings(control: Page, detector: string): Promise<void> {
+  return storeSettings(control, { sensitivity: 'high', autoScan: true, detector });
 }
 
 export interface RunContext {

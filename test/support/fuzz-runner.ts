@@ -30,7 +30,7 @@ import { createServer, type Server } from 'node:http';
 import type { CDPSession, Frame, Page, Target } from 'puppeteer-core';
 import { launchChromium, sleep, waitFor } from './browsers.ts';
 import { generatePage, type FuzzPage, type ServedFile } from './fuzz-pages.ts';
-import { framesOf, sendFromExtension, tabIdOf } from './scenario.ts';
+import { framesOf, sendFromExtension, storeSettings, tabIdOf } from './scenario.ts';
 
 export interface PageResult {
   index: number;
@@ -265,8 +265,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<{ results: PageResult[
     void worker;
 
     const control = await h.openExtensionPage('options.html');
-    const settings = { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' };
-    await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: ${JSON.stringify(settings)} })`);
+    await storeSettings(control, { sensitivity: 'high' });
     const storageLocal = () => control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.get(null).then((x) => JSON.stringify(x))`) as Promise<string>;
     const storageSession = () => control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.session.get(null).then((x) => Object.keys(x))`) as Promise<string[]>;
 

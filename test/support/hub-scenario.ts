@@ -15,7 +15,7 @@ import { combineScores } from '../../src/core/roberta/combine.ts';
 import { COMBINED, type Variant } from '../../src/core/roberta/registry.ts';
 import { serveFixtures, waitFor, type Harness } from './browsers.ts';
 import type { MockHub } from './mock-hub.ts';
-import { sendFromExtension, tabIdOf } from './scenario.ts';
+import { sendFromExtension, storeSettings, tabIdOf } from './scenario.ts';
 
 export const REPO = 'onnx-community/roberta-base-openai-detector-ONNX';
 
@@ -55,7 +55,7 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     assert.deepEqual([...new Set(fetched)], [opts.variant === 'q8' ? 'model_quantized.onnx' : 'model.onnx'], `the ${opts.variant} variant was chosen`);
 
     // Score with it: the context-menu check, with the RoBERTa detector chosen in the settings.
-    await setDetector(control, 'roberta-base');
+    await storeSettings(control, { detector: 'roberta-base' });
     const page = await h.browser.newPage();
     await page.goto(site.url('e2e-article.html'), { waitUntil: 'load' });
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
@@ -74,7 +74,7 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     // Both detectors available: the default setting (`auto`) now means the combination, which shows one
     // calibrated score and keeps each detector's own.
     assert.ok(COMBINED, 'the build ships a calibrated combination (models/registry.json `combined`)');
-    await setDetector(control, 'auto');
+    await storeSettings(control, { detector: 'auto' });
     const combinedText = TEXTS[1]!.replace('every area', 'each area');
     await opts.contextMenu(tabId, combinedText);
     const combined = await waitFor(async () => {
@@ -103,7 +103,7 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     assert.ok(Math.abs(combined.parts!['roberta-base']!.p_machine - nodeCombinedPart) < 1e-4, `combined: RoBERTa part ${combined.parts!['roberta-base']!.p_machine} vs CLI ${nodeCombinedPart}`);
     assert.ok(Math.abs(combined.parts!.embedded!.p_machine - nodeEmbeddedPart) < 1e-4, `combined: built-in part ${combined.parts!.embedded!.p_machine} vs CLI ${nodeEmbeddedPart}`);
     for (const part of Object.values(combined.parts!)) assert.ok(['generated', 'unclear', 'human'].includes(part.level!), 'each detector\'s own level, side by side');
-    await setDetector(control, 'roberta-base');
+    await storeSettings(control, { detector: 'roberta-base' });
 
     // Offline after caching: the Hub goes away, the host restarts, and the model still loads.
     if (opts.restartHost) {
@@ -125,7 +125,7 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     assert.equal(after.storedBytes, 0);
 
     // With the model gone, `auto` is the built-in detector again.
-    await setDetector(control, 'auto');
+    await storeSettings(control, { detector: 'auto' });
     const lastText = TEXTS[0]!.replace('six', 'eight');
     await opts.contextMenu(tabId, lastText);
     const last = await waitFor(async () => {
@@ -138,10 +138,4 @@ export async function runHubScenario(h: Harness, hub: MockHub, opts: { variant: 
     rmSync(cache, { recursive: true, force: true });
     await site.close();
   }
-}
-
-function setDetector(control: Awaited<ReturnType<Harness['openExtensionPage']>>, detector: string) {
-  return control.evaluate(
-    `(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: ${JSON.stringify(detector)} } })`,
-  );
 }

@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
-import { serveFixtures, waitFor, type Harness } from './browsers.ts';
+import type { Settings } from '../../src/protocol/messages.ts';
+import { launchChromium, serveFixtures, waitFor, type Harness } from './browsers.ts';
 
 /** The part of the extension API these helpers use, in an extension page (`browser` in Firefox, `chrome` in Chromium). */
 interface ExtApi {
@@ -49,6 +50,41 @@ export function sendFromExtension<T>(control: Page, type: string, payload: unkno
   ) as Promise<T>;
 }
 
+export interface ChromiumRun {
+  h: Awaited<ReturnType<typeof launchChromium>>;
+  site: Awaited<ReturnType<typeof serveFixtures>>;
+  /** The options page, to drive the extension from. */
+  control: Page;
+}
+
+/**
+ * Headless Chromium with the built extension on wasm, the fixture site, and the options page with `settings`
+ * stored (see storeSettings); `fn` runs with them, and the browser and the site are closed after it, whatever happens.
+ */
+export async function inChromium<T>(settings: Partial<Settings>, fn: (run: ChromiumRun) => Promise<T>): Promise<T> {
+  const h = await launchChromium({ webgpu: false });
+  let site: ChromiumRun['site'] | undefined;
+  try {
+    site = await serveFixtures();
+    await h.worker();
+    const control = await h.openExtensionPage('options.html');
+    await storeSettings(control, settings);
+    return await fn({ h, site, control });
+  } finally {
+    await site?.close();
+    await h.close();
+  }
+}
+
+/**
+ * Stores the extension's settings from one of its pages, as the options page does: the embedded detector
+ * at balanced sensitivity with no automatic scan, unless `over` says otherwise.
+ */
+export async function storeSettings(control: Page, over: Partial<Settings> = {}): Promise<void> {
+  const settings: Settings = { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded', zeroShot: null, ...over };
+  await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: ${JSON.stringify(settings)} })`);
+}
+
 /** The frames of a tab that the extension can script (top frame first), with their URLs. */
 export function framesOf(control: Page, tabId: number): Promise<{ frameId: number; url: string }[]> {
   // A string: the test runner's transpiler would add helpers (__name) the extension page does not have.
@@ -88,7 +124,7 @@ export async function runScenario(h: Harness, opts: { expectBackend: 'webgpu' | 
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
 
     // High sensitivity, as a user may choose in the popup: the chatbot-style paragraphs get flagged.
-    await control.evaluate(`(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'high', autoScan: false, sites: {}, detector: 'embedded' } })`);
+    await storeSettings(control, { sensitivity: 'high' });
 
     // 1. Scan on request (what the popup's button does), then every candidate paragraph settles.
     let t0 = Date.now();

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { REFERENCE } from './zeroshot-fixtures.ts';
 import { serveFixtures, sleep, waitFor, type Harness } from './browsers.ts';
 import type { MockHub } from './mock-hub.ts';
-import { sendFromExtension, tabIdOf } from './scenario.ts';
+import { sendFromExtension, storeSettings, tabIdOf } from './scenario.ts';
 
 export const LM_REPOS = { base: 'HuggingFaceTB/SmolLM2-135M', instruct: 'HuggingFaceTB/SmolLM2-135M-Instruct' } as const;
 const TOL = 1e-3;
@@ -56,7 +56,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
     const tabId = await tabIdOf(control, site.url('e2e-article.html'));
     const report = () => sendFromExtension<Report>(control, 'ui:cs:report', {}, tabId);
     const status = await (async () => {
-      await setSettings(control, 'fast-detectgpt');
+      await storeSettings(control, { zeroShot: 'fast-detectgpt' });
       return sendFromExtension<{ detector: string; ready: boolean; backend: string; calibrated: boolean }>(control, 'ui:bg:zeroshot-status', {});
     })();
     assert.deepEqual(status, { detector: 'fast-detectgpt', ready: true, backend: opts.webgpu ? 'webgpu' : 'wasm', calibrated: false }, 'the host says where it runs');
@@ -71,7 +71,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
 
     // The selection check includes the zero-shot detector on every backend; its raw statistic equals torch's.
     for (const [method, key] of [['fast-detectgpt', 'fastdetectgpt'], ['binoculars', 'binoculars']] as const) {
-      await setSettings(control, method);
+      await storeSettings(control, { zeroShot: method });
       for (const c of CASES) {
         const sel = await check(c.text);
         assert.equal(sel.verdict.detector, 'embedded', 'the page detector\'s verdict stays');
@@ -92,7 +92,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
     }
 
     // The page scan: with the zero-shot detector automatically on WebGPU, never on wasm.
-    await setSettings(control, 'fast-detectgpt');
+    await storeSettings(control, { zeroShot: 'fast-detectgpt' });
     assert.deepEqual(await sendFromExtension(control, 'ui:bg:scan-tab', { tabId }), { ok: true });
     const scanned = await waitFor(async () => {
       const rep = await report();
@@ -136,7 +136,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
     if (opts.restartHost) {
       await hub.close();
       await opts.restartHost();
-      await setSettings(control, 'binoculars');
+      await storeSettings(control, { zeroShot: 'binoculars' });
       // (The host's verdict cache went with it: this is scored again, from the stored files.)
       const news = CASES.find((c) => c.name === 'news')!;
       const sel = await check(news.text);
@@ -150,7 +150,7 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
       assert.deepEqual([r.state, r.storedBytes], ['absent', 0], id);
     }
     const requests = hub.log.length;
-    await setSettings(control, 'fast-detectgpt');
+    await storeSettings(control, { zeroShot: 'fast-detectgpt' });
     const text = `${CASES.find((c) => c.name === 'formal')!.text} (again)`;
     const sel = await check(text);
     assert.equal(sel.zeroShot, undefined, 'no zero-shot verdict once deleted');
@@ -160,10 +160,4 @@ export async function runZeroShotScenario(h: Harness, hub: MockHub, opts: { webg
   } finally {
     await site.close();
   }
-}
-
-function setSettings(control: Awaited<ReturnType<Harness['openExtensionPage']>>, zeroShot: string | null) {
-  return control.evaluate(
-    `(globalThis.browser ?? globalThis.chrome).storage.local.set({ settings: { sensitivity: 'balanced', autoScan: false, sites: {}, detector: 'embedded', zeroShot: ${JSON.stringify(zeroShot)} } })`,
-  );
 }
