@@ -12,7 +12,7 @@ import { launchChromium, waitFor } from '../support/browsers.ts';
 import { Baseline, compromisedContentScript, corruptedCacheRun, faultRun, floodWhileScanning, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { tabIdOf } from '../support/scenario.ts';
+import { ownTabId } from '../support/scenario.ts';
 
 
 test('Chromium: faults mid-scan leave every paragraph settled with its undisturbed score', async (t) => {
@@ -62,7 +62,7 @@ test('Chromium: faults mid-scan leave every paragraph settled with its undisturb
 
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
-    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await ownTabId(control));
 
     // Storage refused for lack of space: storage.session in the worker, IndexedDB in the offscreen document.
     const offscreen = await waitFor(() => h.browser.targets().find((x) => x.url().endsWith('/offscreen.html')), 'the offscreen document');

@@ -11,7 +11,7 @@ import { launchFirefox } from '../support/browsers.ts';
 import { Baseline, compromisedContentScript, corruptedCacheRun, faultRun, floodWhileScanning, ROBERTA_REPO, serveRuns, setSettings, storageQuotaFaults, tenTabs, undisturbedRun, type RunContext } from '../support/faults.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
 import { TINY } from '../support/roberta-fixtures.ts';
-import { tabIdOf } from '../support/scenario.ts';
+import { ownTabId } from '../support/scenario.ts';
 
 test('Firefox ESR: faults mid-scan leave every paragraph settled with its undisturbed score', async (t) => {
   const hub = await startMockHub({ [ROBERTA_REPO]: repoFromDir(TINY) });
@@ -29,7 +29,7 @@ test('Firefox ESR: faults mid-scan leave every paragraph settled with its undist
     await tenTabs(ctx, 4);
     await floodWhileScanning(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), 5);
     // The tab of run 5 is gone; the control page's tab is the victim (its badge is empty and must stay so).
-    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await tabIdOf(control, `${h.base}options.html`));
+    await compromisedContentScript(ctx, site.url(0).replace(/run-0\.html$/, 'flood.html'), await ownTabId(control));
 
     // Storage refused for lack of space: storage.session and IndexedDB, both in the background page (the host).
     await storageQuotaFaults(ctx, (fn) => h.inBackground(`async (bg) => { (${fn})(bg); return true; }`));

@@ -11,7 +11,11 @@ import { launchChromium, serveFixtures, waitFor, type Harness } from './browsers
 /** The part of the extension API these helpers use, in an extension page (`browser` in Firefox, `chrome` in Chromium). */
 interface ExtApi {
   runtime: { sendMessage(msg: unknown): Promise<unknown> };
-  tabs: { sendMessage(tabId: number, msg: unknown, opts: { frameId: number }): Promise<unknown>; query(q: object): Promise<{ id?: number; url?: string }[]> };
+  tabs: {
+    sendMessage(tabId: number, msg: unknown, opts: { frameId: number }): Promise<unknown>;
+    query(q: object): Promise<{ id?: number; url?: string }[]>;
+    getCurrent(): Promise<{ id?: number } | undefined>;
+  };
 }
 
 export interface Marked {
@@ -105,6 +109,19 @@ export async function tabIdOf(control: Page, url: string): Promise<number> {
       }, url),
     `the tab of ${url}`,
   );
+}
+
+/**
+ * The tab of an extension page itself (tabs.getCurrent): by URL it cannot be found everywhere, since
+ * some Chromium builds hide the URLs of the extension's own tabs from tabs.query without `tabs`.
+ */
+export function ownTabId(control: Page): Promise<number> {
+  return control.evaluate(async () => {
+    const api = (globalThis as unknown as { browser?: ExtApi; chrome?: ExtApi }).browser ?? (globalThis as unknown as { chrome: ExtApi }).chrome;
+    const tab = await api.tabs.getCurrent();
+    if (tab?.id === undefined) throw new Error('tabs.getCurrent: this page is not in a tab');
+    return tab.id;
+  });
 }
 
 const settled = (m: Marked[]) => m.length > 0 && m.every((x) => x.state !== 'pending');

@@ -443,7 +443,7 @@ test('the badge report follows the final counts: paragraphs settled from the cac
 });
 
 test('badge reports are spaced: a scan answered batch by batch sends one report per reportEveryMs at most, the final counts last', async () => {
-  const doc = dom(`<body>${paras(1200, (i) => (i % 3 ? 'A person wrote this repeated one, ' + i : 'A machine wrote this paragraph, ' + i))}</body>`);
+  const doc = dom(`<body>${paras(1200, (i) => (i % 3 ? `A person wrote this repeated one, ${i}` : `A machine wrote this paragraph, ${i}`))}</body>`);
   const bg = fakeScorer({ delayMs: 15 });
   const every = 150;
   const reports: { at: number; counts: [number, number] }[] = [];
