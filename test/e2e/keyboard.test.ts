@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KeyInput, Page } from 'puppeteer-core';
-import { chromiumContextMenu, launchChromium, launchFirefox, serveFixtures, waitFor } from '../support/browsers.ts';
+import { chromiumContextMenu, chromiumDownloads, launchChromium, launchFirefox, serveFixtures, waitFor } from '../support/browsers.ts';
 import { parseCsv } from '../support/csv.ts';
 import { REPO } from '../support/hub-scenario.ts';
 import { repoFromDir, startMockHub } from '../support/mock-hub.ts';
@@ -146,15 +146,12 @@ test('Chromium, keyboard only: marks and their cards, the selection card, and ev
 
     // Export, read back from the downloaded files.
     const cdp = await popup.createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    const saved = await chromiumDownloads(cdp, downloads);
     await pressUntil(popup, '[data-testid="export-csv"]');
     await popup.keyboard.press('Enter');
     await pressUntil(popup, '[data-testid="export-json"]', 'Tab', 5, true);
     await popup.keyboard.press('Enter');
-    const files = await waitFor(() => {
-      const f = readdirSync(downloads).filter((n) => !n.endsWith('.crdownload'));
-      return f.length === 2 ? f.sort() : null;
-    }, 'two downloaded files', 15_000);
+    const files = await saved.files(2);
     assert.match(files[0]!, /^telltale-127\.0\.0\.1-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.csv$/);
     assert.match(files[1]!, /\.json$/);
     const csvBytes = readFileSync(join(downloads, files[0]!));
@@ -352,8 +349,7 @@ test('Chromium: the real toolbar popup (action.openPopup), scanned and exported 
     const page = await h.browser.newPage();
     await page.goto(site.url('showcase.html'), { waitUntil: 'load' });
     await page.bringToFront();
-    const cdp = await h.browser.target().createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    const saved = await chromiumDownloads(await h.browser.target().createCDPSession(), downloads);
     assert.equal(await worker.evaluate(() => chrome.action.openPopup().then(() => 'opened', (e: Error) => e.message)), 'opened');
     const target = await h.browser.waitForTarget((t) => t.url().endsWith('/popup.html'), { timeout: 10_000 });
     const popup = (await target.asPage())!;
@@ -364,10 +360,8 @@ test('Chromium: the real toolbar popup (action.openPopup), scanned and exported 
     await waitFor(() => popup.$('[data-testid="scan-button"]:not([disabled])'), 'the scan to settle', 60_000);
     await pressUntil(popup, '[data-testid="export-csv"]');
     await popup.keyboard.press('Enter');
-    const [file] = await waitFor(() => {
-      const f = readdirSync(downloads).filter((n) => n.endsWith('.csv'));
-      return f.length === 1 ? f : null;
-    }, 'the downloaded CSV', 15_000);
+    const [file] = await saved.files(1);
+    assert.match(file!, /\.csv$/);
     const [head, ...rows] = parseCsv(readFileSync(join(downloads, file!)).subarray(3).toString('utf8'));
     assert.equal(rows.length, 7);
     assert.deepEqual(rows.map((r) => r[head!.indexOf('level')]), (await marks(page)).map((m) => m.level ?? ''));

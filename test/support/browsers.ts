@@ -3,11 +3,11 @@
  * puppeteer-core (CDP for Chromium, WebDriver BiDi for Firefox), with the built extension installed.
  * See ../shared/docs/browser-testing.md for why each flag is here.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
-import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
+import puppeteer, { type Browser, type CDPSession, type Page, type WebWorker } from 'puppeteer-core';
 import { CHROMIUM, CHROMIUM_ARGS, FIREFOX } from '../../scripts/browser/flags.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -81,6 +81,33 @@ export interface Harness {
  * granted at once, as after a reader accepted the browser's prompt). `lang`: the browser's UI language
  * (its locale files come with Debian's chromium-l10n), which picks the extension's catalogue.
  */
+/**
+ * Chromium's downloads into `dir`, counted by CDP's own word that each one completed. A listing of
+ * `dir` alone is not enough: Chromium puts an empty file under the final name a moment before it
+ * renames the .crdownload over it (fs.watch saw it for 2 of 20 small downloads here), and CI once
+ * read the CSV in that moment.
+ */
+export async function chromiumDownloads(cdp: CDPSession, dir: string): Promise<{ files(n: number, timeout?: number): Promise<string[]> }> {
+  const completed = new Set<string>();
+  const failed: string[] = [];
+  cdp.on('Browser.downloadProgress', (e) => {
+    if (e.state === 'completed') completed.add(e.guid);
+    else if (e.state === 'canceled') failed.push(e.guid);
+  });
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
+  return {
+    async files(n, timeout = 15_000) {
+      await waitFor(() => {
+        if (failed.length) throw new Error(`${failed.length} download(s) canceled`);
+        return completed.size >= n;
+      }, `${n} completed download(s)`, timeout);
+      const names = readdirSync(dir).filter((name) => !name.endsWith('.crdownload')).sort();
+      if (names.length !== n) throw new Error(`${n} download(s) completed, but ${dir} holds ${names.join(', ') || 'nothing'}`);
+      return names;
+    },
+  };
+}
+
 export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; hostPermissions?: string[]; lang?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
   const ext = testCopy('chrome', opts.hubUrl, opts.extension, { lmVariant: opts.lmVariant, hostPermissions: opts.hostPermissions });
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
