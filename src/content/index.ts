@@ -133,6 +133,7 @@ function init(doc: Document): void {
     'cs',
     {
       'ui:cs:report': () => scanner.report(doc.location?.href ?? '', selection),
+      'ui:cs:changes': ({ since }) => scanner.changes(since, doc.location?.href ?? '', selection),
       'ui:cs:reveal': ({ key }) => ({ ok: reveal(key) }),
       'bg:cs:scan': () => {
         whenReady(doc, () => scanner.start());

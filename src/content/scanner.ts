@@ -7,7 +7,7 @@
  * and a fake scorer. Truth lives in the WeakMap `recs`; the data attributes are output only.
  */
 import type { ParagraphState, Verdict } from '../core/types.ts';
-import { isVerdict, LIMITS, type DeepProgress, type PageReport, type ReportItem } from '../protocol/messages.ts';
+import { isVerdict, LIMITS, type DeepProgress, type PageReport, type ReportChanges, type ReportCursor, type ReportItem } from '../protocol/messages.ts';
 import { BUSY_MESSAGE } from '../core/fair-queue.ts';
 import { t } from '../shared/i18n.ts';
 import { walkCandidates, readCandidateText, inPrunedContext, type Candidate, type ExtractOptions } from './extract.ts';
@@ -56,6 +56,8 @@ export interface ScannerOptions {
   errorRetryMaxMs: number;
   /** The longest wait before sending again when the background says it is busy with this tab. */
   busyRetryMaxMs: number;
+  /** Items in one answer to `ui:cs:changes` at most (about 400 bytes each; the rest follow on asking). */
+  changesPerAnswer: number;
   minWords?: number;
 }
 
@@ -74,6 +76,7 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   errorRetryMs: 2_000,
   errorRetryMaxMs: 60_000,
   busyRetryMaxMs: 10_000,
+  changesPerAnswer: 500,
 };
 
 export interface ScannerDeps {
@@ -108,6 +111,8 @@ export interface Rec {
   /** Text changes followed in the current window (live tickers must not cause a request flood). */
   changes: number;
   changesSince: number;
+  /** The scanner's `rev` at this paragraph's last change that a report shows (state, verdict, text, zero-shot verdict). */
+  rev: number;
 }
 
 /** Verdicts kept by text. */
@@ -160,6 +165,11 @@ export class Scanner {
   private inFlight = 0;
   private gen = 0;
   private seq = 0;
+  /** Bumped by every change a report shows (see Rec.rev); `orderRev`: the last change to the keys or their order. */
+  private rev = 0;
+  private orderRev = 0;
+  /** Tells this scanner's cursors from another's (a reloaded page, a new content script). */
+  private readonly epoch = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   private tickQueued = false;
   private started = false;
   private mo: MutationObserver | null = null;
@@ -265,6 +275,7 @@ export class Scanner {
     if (this.deep) this.deep.stop = true;
     this.waiting = new Map();
     for (const r of this.order) {
+      r.rev = ++this.rev; // its zero-shot verdict is gone
       if (!r.el.isConnected) continue;
       r.tries = 0;
       this.enqueue(r);
@@ -304,13 +315,15 @@ export class Scanner {
   items(): ReportItem[] {
     this.prune();
     this.sortOrder();
-    return this.order.map((r) => {
-      const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
-      if (r.verdict) item.verdict = r.verdict;
-      const z = this.zeroShot.get(r.text);
-      if (z) item.zeroShot = z;
-      return item;
-    });
+    return this.order.map((r) => this.itemOf(r));
+  }
+
+  private itemOf(r: Rec): ReportItem {
+    const item: ReportItem = { key: r.key, state: r.state, preview: r.text.slice(0, 120), chars: r.text.length };
+    if (r.verdict) item.verdict = r.verdict;
+    const z = this.zeroShot.get(r.text);
+    if (z) item.zeroShot = z;
+    return item;
   }
 
   /**
@@ -347,7 +360,10 @@ export class Scanner {
       if (a.el.nextElementSibling === b.el) continue; // the common case, without a tree walk
       if (cmp(a, b) > 0) sorted = false;
     }
-    if (!sorted) this.order.sort(cmp);
+    if (!sorted) {
+      this.order.sort(cmp);
+      this.orderRev = ++this.rev;
+    }
   }
 
   /** Paragraphs that pass `keep` (e.g. those with a visible mark), connected, in page order. */
@@ -359,12 +375,39 @@ export class Scanner {
 
   report(url: string, selection?: PageReport['selection']): PageReport {
     const rep: PageReport = { url, scanning: this.isScanning, items: this.items() };
+    this.addHead(rep, selection);
+    return rep;
+  }
+
+  private addHead(rep: Pick<PageReport, 'selection' | 'deep'>, selection?: PageReport['selection']): void {
     if (selection) rep.selection = selection;
     if (this.deep && this.deep.gen === this.gen) {
       const { gen: _g, stop: _s, ...progress } = this.deep;
       rep.deep = progress;
     }
-    return rep;
+  }
+
+  /**
+   * What changed since `since` (null, or a cursor of another scanner: everything), for a reader that
+   * keeps its own copy (the popup, src/popup/report-sync.ts). A whole report of a 10,000-paragraph
+   * page is about 4 MB, and answering one costs the page's main thread some 200 ms; this answers
+   * with the items changed since, oldest change first, at most `opts.changesPerAnswer` of them
+   * (`more`: ask again at once), and with the keys in page order where they changed.
+   */
+  changes(since: ReportCursor | null, url: string, selection?: PageReport['selection']): ReportChanges {
+    this.prune();
+    this.sortOrder();
+    const from = since?.epoch === this.epoch ? since : null;
+    const after = (r: Rec) => !from || r.rev > from.rev || (r.rev === from.rev && r.seq > from.seq);
+    const changed = this.order.filter(after).sort((a, b) => a.rev - b.rev || a.seq - b.seq);
+    const more = changed.length > this.opts.changesPerAnswer;
+    const sent = more ? changed.slice(0, this.opts.changesPerAnswer) : changed;
+    const last = sent.at(-1);
+    const cursor: ReportCursor = more && last ? { epoch: this.epoch, rev: last.rev, seq: last.seq } : { epoch: this.epoch, rev: this.rev, seq: Number.MAX_SAFE_INTEGER };
+    const out: ReportChanges = { url, scanning: this.isScanning, cursor, items: sent.map((r) => this.itemOf(r)), more };
+    if (!from || this.orderRev > from.rev) out.keys = this.order.map((r) => r.key);
+    this.addHead(out, selection);
+    return out;
   }
 
   /** The zero-shot verdict of a paragraph, if it has one (hover card). */
@@ -380,7 +423,9 @@ export class Scanner {
   startDeep(): boolean {
     if (!this.deps.deepScore || (this.deep?.running && this.deep.gen === this.gen)) return false;
     const todo = this.marked((r) => r.state === 'scored' || r.state === 'too-short').filter((r) => !this.zeroShot.has(r.text));
-    const texts = [...new Set(todo.map((r) => r.text))];
+    const byText = new Map<string, Rec[]>();
+    for (const r of todo) byText.set(r.text, [...(byText.get(r.text) ?? []), r]);
+    const texts = [...byText.keys()];
     const run = { gen: this.gen, stop: false, done: 0, total: texts.length, running: texts.length > 0 };
     this.deep = run;
     void (async () => {
@@ -404,6 +449,7 @@ export class Scanner {
           break;
         }
         this.zeroShot.set(text, v);
+        for (const r of byText.get(text) ?? []) r.rev = ++this.rev;
         run.done++;
       }
       run.running = false;
@@ -558,10 +604,11 @@ export class Scanner {
     let rec = this.recs.get(c.el);
     if (rec && rec.text === c.text) return;
     if (!rec) {
-      rec = { el: c.el, key: `t${(++this.seq).toString(36)}`, text: c.text, state: 'pending', seq: this.seq, tries: 0, visible, changes: 0, changesSince: 0 };
+      rec = { el: c.el, key: `t${(++this.seq).toString(36)}`, text: c.text, state: 'pending', seq: this.seq, tries: 0, visible, changes: 0, changesSince: 0, rev: 0 };
       this.recs.set(c.el, rec);
       this.byKey.set(rec.key, rec);
       this.order.push(rec);
+      this.orderRev = ++this.rev;
       this.io?.observe(c.el);
     }
     rec.text = c.text;
@@ -583,6 +630,7 @@ export class Scanner {
   private setState(rec: Rec, state: ParagraphState, verdict: Verdict | undefined): void {
     rec.state = state;
     rec.verdict = verdict;
+    rec.rev = ++this.rev;
     if (verdict?.flagged && state === 'scored') this.flaggedRecs.add(rec);
     else this.flaggedRecs.delete(rec);
     this.deps.marks?.apply(rec.el, rec.key, state, verdict);
@@ -723,7 +771,10 @@ export class Scanner {
           if (isVerdict(z) && z.state !== 'error') this.zeroShot.set(t, z);
           for (const rec of recs) {
             if (rec.text !== t || !rec.el.isConnected) continue;
-            if (--budget < 0 && cacheable) this.enqueue(rec);
+            if (--budget < 0 && cacheable) {
+              rec.rev = ++this.rev; // its zero-shot verdict may be new
+              this.enqueue(rec);
+            }
             else this.settle(rec, ok ? v : errorVerdict('The detector gave no usable answer for this paragraph.', 'no-answer'));
           }
         });
@@ -779,7 +830,10 @@ export class Scanner {
     }
     if (this.zeroShot.size > CACHE_MAX) {
       const oldest = this.zeroShot.keys().next();
-      if (!oldest.done) this.zeroShot.delete(oldest.value);
+      if (!oldest.done) {
+        this.zeroShot.delete(oldest.value);
+        for (const r of this.order) if (r.text === oldest.value) r.rev = ++this.rev;
+      }
     }
   }
 
@@ -796,6 +850,7 @@ export class Scanner {
     for (const r of this.order) {
       if (r.el.isConnected) keep.push(r);
       else {
+        this.orderRev = ++this.rev;
         this.byKey.delete(r.key);
         this.recs.delete(r.el);
         this.flaggedRecs.delete(r);

@@ -5,8 +5,9 @@
  */
 import browser from 'webextension-polyfill';
 import { handle, isExtensionPage, request, requestTab } from '../protocol/client.ts';
-import type { DetectorStatus, MessageType, ModelEntryStatus, PageReport, Req, Res } from '../protocol/messages.ts';
+import type { DetectorStatus, ModelEntryStatus, PageReport } from '../protocol/messages.ts';
 import { mergeFrameReports, type FrameReport } from './frames.ts';
+import { follow, ReportCopy } from './report-sync.ts';
 import { ALL_SITES_PATTERN, parseTabParam, sitePattern } from './model.ts';
 
 export { loadSettings, onSettingsChanged, saveSettings } from '../shared/settings.ts';
@@ -33,19 +34,14 @@ export async function activeTab(search = location.search): Promise<ActiveTab | n
 }
 
 /**
- * The page's report: every frame that reported to the background is asked for its own, and the
- * answers are merged. The top frame must answer (else the page is not scanned); a frame that does not
- * (removed, navigating) is left out.
+ * Asks every frame of the tab that reported to the background (the top frame always): the answers in
+ * frame order; a frame other than the top one that does not answer gives null.
  */
-/**
- * Sends `type` to every frame of the tab that reported to the background (the top frame always): the
- * answers in frame order; a frame other than the top one that does not answer gives null.
- */
-async function askFrames<T extends MessageType>(tabId: number, type: T, payload: Req<T>): Promise<{ frameId: number; res: Res<T> | null }[]> {
+async function askFrames<R>(tabId: number, ask: (frameId: number) => Promise<R>): Promise<{ frameId: number; res: R | null }[]> {
   const frames = await request('ui:bg:frames', { tabId }).then((r) => r.frames, () => [0]);
   return Promise.all(
     frames.map((frameId) =>
-      requestTab(tabId, type, payload, frameId).then(
+      ask(frameId).then(
         (res) => ({ frameId, res }),
         (err: unknown) => {
           if (frameId === 0) throw err;
@@ -56,10 +52,30 @@ async function askFrames<T extends MessageType>(tabId: number, type: T, payload:
   );
 }
 
+/** The popup's copies of the frames' reports (report-sync.ts), by tab and frame. */
+const copies = new Map<string, ReportCopy>();
+
+/**
+ * The page's report: every frame that reported to the background is followed (only what changed
+ * since the last poll crosses), and the frames' reports are merged. The top frame must answer (else
+ * the page is not scanned); a frame that does not (removed, navigating) is left out.
+ */
 export async function getReport(tabId: number): Promise<PageReport> {
-  const parts = (await askFrames(tabId, 'ui:cs:report', {})).flatMap(({ frameId, res }): FrameReport[] =>
-    res && Array.isArray(res.items) ? [{ frameId, report: res }] : [],
-  );
+  const asked = new Set<string>();
+  const answers = await askFrames(tabId, async (frameId) => {
+    const id = `${tabId}:${frameId}`;
+    asked.add(id);
+    const copy = copies.get(id) ?? new ReportCopy();
+    copies.set(id, copy);
+    try {
+      return await follow(copy, (since) => requestTab(tabId, 'ui:cs:changes', { since }, frameId));
+    } catch (err) {
+      copies.delete(id);
+      throw err;
+    }
+  });
+  for (const id of copies.keys()) if (id.startsWith(`${tabId}:`) && !asked.has(id)) copies.delete(id);
+  const parts = answers.flatMap(({ frameId, res }): FrameReport[] => (res ? [{ frameId, report: res }] : []));
   if (!parts.some((p) => p.frameId === 0)) throw new Error('the page did not answer');
   return mergeFrameReports(parts);
 }
@@ -72,7 +88,7 @@ export const getZeroShotStatus = () => request('ui:bg:zeroshot-status', {});
  * reports, merged in frames.ts). Started (or cancelled) where any frame took it; else the top frame's answer.
  */
 export async function deepCheck(tabId: number, action: 'start' | 'cancel'): Promise<{ ok: boolean; error?: string }> {
-  const answers = await askFrames(tabId, 'ui:cs:deep', { action });
+  const answers = await askFrames(tabId, (frameId) => requestTab(tabId, 'ui:cs:deep', { action }, frameId));
   return answers.find((a) => a.res?.ok)?.res ?? answers.find((a) => a.frameId === 0)?.res ?? { ok: false };
 }
 export const getModels = () => request('ui:bg:models', {});

@@ -52,6 +52,28 @@ export interface PageReport {
   deep?: DeepProgress;
 }
 
+/**
+ * Where a reader of a frame's report is: every change up to `rev` is in its copy, and those at `rev`
+ * up to the paragraph numbered `seq`. `epoch` names the content script that gave it.
+ */
+export interface ReportCursor {
+  epoch: string;
+  rev: number;
+  seq: number;
+}
+
+/**
+ * The answer to `ui:cs:changes`: the paragraphs that changed since the cursor asked with (all of them
+ * for none, or for another epoch's), oldest change first; `keys`, every paragraph's key in page order,
+ * where the list or its order changed; `more` when the answer is full and more changes wait.
+ */
+export interface ReportChanges extends Omit<PageReport, 'items'> {
+  cursor: ReportCursor;
+  items: ReportItem[];
+  keys?: string[];
+  more: boolean;
+}
+
 export interface DeepProgress {
   /** Paragraphs checked so far, of `total`. */
   done: number;
@@ -160,8 +182,10 @@ export interface Protocol {
   'bg:host:delete-model': { req: { model: string }; res: { ok: boolean; error?: string; problem?: Problem } };
   /** Host pushes model download progress. */
   'host:ui:models': { req: { models: ModelEntryStatus[] }; res: undefined };
-  /** UI asks a tab's content script for its report. */
+  /** UI asks a frame's content script for its whole report (tools and tests; the popup follows `ui:cs:changes`). */
   'ui:cs:report': { req: Record<string, never>; res: PageReport };
+  /** UI asks a frame's content script what changed in its report since a cursor (null: from the start). */
+  'ui:cs:changes': { req: { since: ReportCursor | null }; res: ReportChanges };
   /** UI asks a tab's content script to scroll to and flash one paragraph. */
   'ui:cs:reveal': { req: { key: string }; res: { ok: boolean } };
   /** Background tells a content script to scan (after injection or a settings change). */
@@ -212,6 +236,7 @@ const isStr = (v: unknown, max = Infinity): v is string => typeof v === 'string'
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 const isEmpty: Guard = (p) => isObj(p);
+const isCursor = (v: unknown): v is ReportCursor => isObj(v) && isStr(v.epoch, 64) && isInt(v.rev) && v.rev >= 0 && isInt(v.seq) && v.seq >= 0;
 const isStrArray = (v: unknown, maxLen: number, maxChars: number) =>
   Array.isArray(v) && v.length <= maxLen && v.every((t) => isStr(t, maxChars));
 const isPart = (x: unknown) =>
@@ -280,6 +305,7 @@ const guards: { [T in MessageType]: Guard } = {
   'bg:host:delete-model': (p) => isObj(p) && isStr(p.model, 100),
   'host:ui:models': (p) => isObj(p) && Array.isArray(p.models),
   'ui:cs:report': isEmpty,
+  'ui:cs:changes': (p) => isObj(p) && (p.since === null || isCursor(p.since)),
   'ui:cs:reveal': (p) => isObj(p) && isStr(p.key, LIMITS.keyChars),
   'bg:cs:scan': isEmpty,
   'bg:cs:selection': (p) => isObj(p) && isStr(p.text, LIMITS.charsPerText) && isVerdict(p.verdict) && (p.zeroShot === undefined || isVerdict(p.zeroShot)),

@@ -5,6 +5,7 @@
  * script would, from a `FakeWorld` each test sets. Import it before the pages' modules.
  */
 import { parseHTML } from 'linkedom';
+import { wholeChanges } from './report-changes.ts';
 import type { DetectorStatus, ModelEntryStatus, PageReport, Settings } from '../../src/protocol/messages.ts';
 
 export type Env = { telltale: 1; type: string; target: string; payload: Record<string, unknown> };
@@ -140,6 +141,7 @@ export function installFakeExtension(): FakeExtension {
         const frameId = opts?.frameId ?? 0;
         if (frameId !== 0 && !w().frameReports?.[frameId]) throw new Error(NO_RECEIVER);
         if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w().report : w().frameReports![frameId]);
+        if (env.type === 'ui:cs:changes') return wholeChanges((frameId === 0 ? w().report : w().frameReports![frameId])!);
         if (env.type === 'ui:cs:reveal') return { ok: w().revealOk ?? true };
         if (env.type === 'ui:cs:deep') {
           const r = frameId === 0 ? w().report : w().frameReports![frameId]!;

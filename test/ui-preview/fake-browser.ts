@@ -4,6 +4,7 @@
  * `?scenario=report|none|restricted|loading|error|offline`.
  */
 import type { DetectorStatus, ModelEntryStatus, PageReport } from '../../src/protocol/messages.ts';
+import { wholeChanges } from '../support/report-changes.ts';
 
 const params = new URLSearchParams(location.search);
 const scenario = params.get('scenario') ?? 'report';
@@ -96,6 +97,7 @@ const fake = {
     sendMessage: (_tab: number, env: { type: string }) => {
       if (scenario === 'none' || scenario === 'offline') return fail('Could not establish connection. Receiving end does not exist.');
       if (env.type === 'ui:cs:report') return delay(report);
+      if (env.type === 'ui:cs:changes') return delay(wholeChanges(report));
       if (env.type === 'ui:cs:reveal') return delay({ ok: true });
       return fail('unknown');
     },

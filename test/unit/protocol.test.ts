@@ -63,3 +63,12 @@ test('zero-shot: the setting takes null or a zero-shot id, the new routes check 
   assert.ok(parseEnvelope(envelope('bg:cs:selection', { text: 'x', verdict: main as never, zeroShot: zs as never }), 'cs'));
   assert.equal(parseEnvelope({ telltale: 1, type: 'bg:cs:selection', target: 'cs', payload: { text: 'x', verdict: main, zeroShot: { ...zs, level: 'generated', flagged: true } } }, 'cs'), null);
 });
+
+test('ui:cs:changes takes null or a well-formed cursor, nothing else', () => {
+  assert.ok(parseEnvelope(envelope('ui:cs:changes', { since: null }), 'cs'));
+  const cursor = { epoch: 'k9-abc', rev: 12, seq: Number.MAX_SAFE_INTEGER };
+  assert.ok(parseEnvelope(envelope('ui:cs:changes', { since: cursor }), 'cs'));
+  for (const since of [undefined, {}, 'x', { ...cursor, rev: -1 }, { ...cursor, seq: 1.5 }, { ...cursor, epoch: 'e'.repeat(65) }, { ...cursor, epoch: 7 }, { ...cursor, rev: Number.POSITIVE_INFINITY }])
+    assert.equal(parseEnvelope({ telltale: 1, type: 'ui:cs:changes', target: 'cs', payload: { since } }, 'cs'), null, JSON.stringify(since) ?? 'undefined');
+  assert.equal(parseEnvelope({ telltale: 1, type: 'ui:cs:changes', target: 'cs', payload: {} }, 'cs'), null, 'since is required');
+});

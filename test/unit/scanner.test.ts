@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import { parseHTML } from 'linkedom';
 import type { Verdict } from '../../src/core/types.ts';
 import { atSensitivity } from '../../src/core/levels.ts';
-import { LIMITS } from '../../src/protocol/messages.ts';
+import { LIMITS, type ReportCursor } from '../../src/protocol/messages.ts';
 import { Scanner, type ScannerDeps } from '../../src/content/scanner.ts';
 import { Marks } from '../../src/content/marks.ts';
+import { follow, ReportCopy } from '../../src/popup/report-sync.ts';
 
 /** A whole document (linkedom treats a bare `<body>` string as a fragment-like document). */
 const page = (html: string) => (html.startsWith('<html') ? html : `<!doctype html><html><head></head>${html}</html>`);
@@ -54,6 +55,13 @@ function scanner(doc: Document, deps: Partial<ScannerDeps> & Pick<ScannerDeps, '
 /** Badge reports in these tests go out at most every REPORT_EVERY_MS: waits until the last one has. */
 const REPORT_EVERY_MS = 20;
 const reportsSent = () => new Promise((r) => setTimeout(r, REPORT_EVERY_MS * 3));
+
+async function waitUntil(ok: () => boolean, ms = 5_000): Promise<void> {
+  for (const t0 = Date.now(); !ok(); ) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 
 test('scores every paragraph, writes the public marks, reports in page order', async () => {
   const doc = dom(`<body><nav><p>Navigation text that is skipped entirely.</p></nav><p id="a">A machine wrote this paragraph, it says.</p><p id="b">A person wrote this one on a train.</p><p id="c">Too short.</p><p id="d">Could be a bot, maybe, nobody can say.</p></body>`);
@@ -514,4 +522,78 @@ test('a page that fires popstate again and again does not pile up walks of the w
   // History events join one rescan of the document, and walks of one root are not stacked: 25
   // popstates cost one more walk, not 25 (before: 1,342 slices against 59).
   assert.ok(stormed < once * 4, `slices: ${stormed} with 25 popstates vs ${once} without`);
+});
+
+test("the popup's copy (ui:cs:changes) equals the whole report at every poll, and only changes cross after the first", async () => {
+  const n = 1234;
+  const doc = dom(`<body><main id="m">${paras(n, (i) => (i % 7 === 0 ? `A machine wrote paragraph ${i}, it says here.` : `Paragraph number ${i} has a few words of prose.`))}</main></body>`);
+  const bg = fakeScorer({ delayMs: 2 });
+  const deep = (texts: string[]) => Promise.resolve({ verdicts: texts.map(() => scored(0.5, 'fast-detectgpt')) });
+  const s = scanner(doc, { score: bg.score, deepScore: deep, options: { changesPerAnswer: 100, batchTexts: 40 } });
+  const url = 'https://example.test/';
+  let answers = 0;
+  let itemsSent = 0;
+  const ask = (scan: Scanner) => (since: ReportCursor | null) => {
+    const c = scan.changes(since, url);
+    answers++;
+    itemsSent += c.items.length;
+    assert.ok(c.items.length <= 100, 'an answer holds changesPerAnswer items at most');
+    return Promise.resolve(c);
+  };
+  const copy = new ReportCopy();
+  const same = async (what: string, scan = s) => {
+    const mine = await follow(copy, ask(scan));
+    assert.deepEqual(mine, scan.report(url), what);
+  };
+  s.start();
+  let polls = 0;
+  while (s.isScanning) {
+    await same(`poll ${++polls} during the scan`);
+    await new Promise((r) => setTimeout(r, 3));
+  }
+  await s.idle();
+  await same('after the scan');
+  assert.ok(polls >= 5, `${polls} polls during the scan`);
+  assert.ok(itemsSent < 3 * n, `${itemsSent} items crossed in ${polls + 1} polls of ${n} paragraphs: only the changes`);
+  // Nothing changed: one answer, no items, no keys.
+  const before = answers;
+  const quiet = s.changes(copy.since, url);
+  assert.deepEqual([quiet.items.length, quiet.keys, quiet.more], [0, undefined, false]);
+  await same('nothing changed');
+  assert.equal(answers, before + 1);
+  // Removed paragraphs (nothing else changes), then one inserted in the middle and one rewritten.
+  for (let i = 1; i < 40; i += 4) doc.getElementById(`p${i}`)!.remove();
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  await same('after removals');
+  const inserted = doc.createElement('p');
+  inserted.textContent = 'A machine inserted this paragraph near the top of the page.';
+  doc.getElementById('p2')!.before(inserted);
+  doc.getElementById('p100')!.textContent = 'Paragraph one hundred was rewritten, by a machine this time.';
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  await same('after an insertion and a rewrite');
+  // The deep check's zero-shot verdicts reach the copy, and a re-score takes them away again.
+  assert.equal(s.startDeep(), true);
+  await waitUntil(() => s.report(url).deep?.running === false);
+  await same('after the deep check');
+  assert.ok(copy.report().items.every((i) => i.zeroShot?.detector === 'fast-detectgpt'));
+  s.refresh('high|embedded');
+  await same('a re-score asked for: the zero-shot verdicts are gone at once');
+  await s.idle();
+  await same('after a re-score');
+  assert.ok(copy.report().items.every((i) => !i.zeroShot));
+  // Another content script (the page reloaded): its first answer starts from nothing.
+  const again = scanner(doc, { score: bg.score, options: { changesPerAnswer: 100 } });
+  again.start();
+  await again.idle();
+  await same('another scanner', again);
+  s.stop();
+  again.stop();
+});
+
+test('a ui:cs:changes answer that is not one is refused, not merged', async () => {
+  const copy = new ReportCopy();
+  await assert.rejects(follow(copy, () => Promise.resolve({ items: 'x' })), /no report/);
+  await assert.rejects(follow(copy, () => Promise.resolve(undefined)), /no report/);
 });
