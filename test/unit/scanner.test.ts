@@ -566,6 +566,18 @@ test("the popup's copy (ui:cs:changes) equals the whole report at every poll, an
   await new Promise((r) => setTimeout(r, 30));
   await s.idle();
   await same('after removals');
+  // A paragraph moved (the same element, the same text): only the order changes.
+  doc.getElementById('p3')!.before(doc.getElementById('p60')!);
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  await same('after a move');
+  // One appended at the end (the order stays sorted).
+  const appended = doc.createElement('p');
+  appended.textContent = 'A paragraph appended at the very end of the page, by a person.';
+  doc.getElementById('m')!.append(appended);
+  await new Promise((r) => setTimeout(r, 30));
+  await s.idle();
+  await same('after an append');
   const inserted = doc.createElement('p');
   inserted.textContent = 'A machine inserted this paragraph near the top of the page.';
   doc.getElementById('p2')!.before(inserted);
