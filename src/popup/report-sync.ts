@@ -14,6 +14,8 @@ export class ReportCopy {
   private keys: string[] = [];
   private readonly items = new Map<string, ReportItem>();
   private head: Omit<PageReport, 'items'> = { url: '', scanning: true };
+  /** The follow in progress: follows of one copy take turns (an older answer must not land last). */
+  turn: Promise<unknown> = Promise.resolve();
 
   /** What to ask with next. */
   get since(): ReportCursor | null {
@@ -66,13 +68,18 @@ export function isChanges(v: unknown): v is ReportChanges {
 
 /**
  * Follows a frame to its present state: asks with the copy's cursor until no more changes wait (or
- * MAX_ROUNDS answers came), and returns the copy's report.
+ * MAX_ROUNDS answers came), and returns the copy's report. A follow of the same copy that is still
+ * running (a poll and a click at once) finishes first.
  */
-export async function follow(copy: ReportCopy, ask: (since: ReportCursor | null) => Promise<unknown>): Promise<PageReport> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const answer = await ask(copy.since);
-    if (!isChanges(answer)) throw new Error('the page gave no report');
-    if (!copy.apply(answer)) break;
-  }
-  return copy.report();
+export function follow(copy: ReportCopy, ask: (since: ReportCursor | null) => Promise<unknown>): Promise<PageReport> {
+  const run = copy.turn.then(async () => {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const answer = await ask(copy.since);
+      if (!isChanges(answer)) throw new Error('the page gave no report');
+      if (!copy.apply(answer)) break;
+    }
+    return copy.report();
+  });
+  copy.turn = run.catch(() => undefined);
+  return run;
 }

@@ -609,3 +609,25 @@ test('a ui:cs:changes answer that is not one is refused, not merged', async () =
   await assert.rejects(follow(copy, () => Promise.resolve({ items: 'x' })), /no report/);
   await assert.rejects(follow(copy, () => Promise.resolve(undefined)), /no report/);
 });
+
+test('two follows of one copy at once take turns: the later answer is the one that stays', async () => {
+  const doc = dom(`<body>${paras(30)}</body>`);
+  const s = scanner(doc, { score: fakeScorer().score, options: { changesPerAnswer: 4 } });
+  s.start();
+  await s.idle();
+  const copy = new ReportCopy();
+  const asked: (ReportCursor | null)[] = [];
+  // Answers computed at once, delivered in reverse order of asking (the first one last).
+  let delay = 20;
+  const ask = (since: ReportCursor | null) => {
+    asked.push(since);
+    const c = s.changes(since, 'u');
+    const wait = (delay = Math.max(0, delay - 5));
+    return new Promise((r) => setTimeout(() => r(c), wait));
+  };
+  const [a, b] = await Promise.all([follow(copy, ask), follow(copy, ask)]);
+  assert.deepEqual(a, s.report('u'));
+  assert.deepEqual(b, s.report('u'));
+  assert.equal(asked.length, 8 + 1, 'the second follow asked after the first was done: 8 parts, then one empty answer');
+  assert.deepEqual(asked.at(-1), copy.since);
+});
