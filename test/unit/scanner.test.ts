@@ -622,7 +622,8 @@ test('two follows of one copy at once take turns: the later answer is the one th
   const ask = (since: ReportCursor | null) => {
     asked.push(since);
     const c = s.changes(since, 'u');
-    const wait = (delay = Math.max(0, delay - 5));
+    delay = Math.max(0, delay - 5);
+    const wait = delay;
     return new Promise((r) => setTimeout(() => r(c), wait));
   };
   const [a, b] = await Promise.all([follow(copy, ask), follow(copy, ask)]);
