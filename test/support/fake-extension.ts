@@ -140,7 +140,6 @@ export function installFakeExtension(): FakeExtension {
         if (!w().cs) throw new Error(NO_RECEIVER);
         const frameId = opts?.frameId ?? 0;
         if (frameId !== 0 && !w().frameReports?.[frameId]) throw new Error(NO_RECEIVER);
-        if (env.type === 'ui:cs:report') return structuredClone(frameId === 0 ? w().report : w().frameReports![frameId]);
         if (env.type === 'ui:cs:changes') return wholeChanges((frameId === 0 ? w().report : w().frameReports![frameId])!);
         if (env.type === 'ui:cs:reveal') return { ok: w().revealOk ?? true };
         if (env.type === 'ui:cs:deep') {

@@ -96,7 +96,6 @@ const fake = {
     get: (id: number) => delay({ id, url: 'https://news.example.org/story' }),
     sendMessage: (_tab: number, env: { type: string }) => {
       if (scenario === 'none' || scenario === 'offline') return fail('Could not establish connection. Receiving end does not exist.');
-      if (env.type === 'ui:cs:report') return delay(report);
       if (env.type === 'ui:cs:changes') return delay(wholeChanges(report));
       if (env.type === 'ui:cs:reveal') return delay({ ok: true });
       return fail('unknown');

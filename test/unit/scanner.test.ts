@@ -561,30 +561,23 @@ test("the popup's copy (ui:cs:changes) equals the whole report at every poll, an
   assert.deepEqual([quiet.items.length, quiet.keys, quiet.more], [0, undefined, false]);
   await same('nothing changed');
   assert.equal(answers, before + 1);
-  // Removed paragraphs (nothing else changes), then one inserted in the middle and one rewritten.
-  for (let i = 1; i < 40; i += 4) doc.getElementById(`p${i}`)!.remove();
-  await new Promise((r) => setTimeout(r, 30));
-  await s.idle();
-  await same('after removals');
-  // A paragraph moved (the same element, the same text): only the order changes.
-  doc.getElementById('p3')!.before(doc.getElementById('p60')!);
-  await new Promise((r) => setTimeout(r, 30));
-  await s.idle();
-  await same('after a move');
-  // One appended at the end (the order stays sorted).
-  const appended = doc.createElement('p');
-  appended.textContent = 'A paragraph appended at the very end of the page, by a person.';
-  doc.getElementById('m')!.append(appended);
-  await new Promise((r) => setTimeout(r, 30));
-  await s.idle();
-  await same('after an append');
-  const inserted = doc.createElement('p');
-  inserted.textContent = 'A machine inserted this paragraph near the top of the page.';
-  doc.getElementById('p2')!.before(inserted);
-  doc.getElementById('p100')!.textContent = 'Paragraph one hundred was rewritten, by a machine this time.';
-  await new Promise((r) => setTimeout(r, 30));
-  await s.idle();
-  await same('after an insertion and a rewrite');
+  /** A change to the page, then the scanner's follow-up: the copy must equal the report again. */
+  const afterChange = async (what: string, change: () => void) => {
+    change();
+    await new Promise((r) => setTimeout(r, 30));
+    await s.idle();
+    await same(what);
+  };
+  const paragraph = (text: string) => Object.assign(doc.createElement('p'), { textContent: text });
+  await afterChange('after removals (nothing else changes)', () => {
+    for (let i = 1; i < 40; i += 4) doc.getElementById(`p${i}`)!.remove();
+  });
+  await afterChange('after a move (the same element and text: only the order changes)', () => doc.getElementById('p3')!.before(doc.getElementById('p60')!));
+  await afterChange('after an append (the order stays sorted)', () => doc.getElementById('m')!.append(paragraph('A paragraph appended at the very end of the page, by a person.')));
+  await afterChange('after an insertion in the middle and a rewrite', () => {
+    doc.getElementById('p2')!.before(paragraph('A machine inserted this paragraph near the top of the page.'));
+    doc.getElementById('p100')!.textContent = 'Paragraph one hundred was rewritten, by a machine this time.';
+  });
   // The deep check's zero-shot verdicts reach the copy, and a re-score takes them away again.
   assert.equal(s.startDeep(), true);
   await waitUntil(() => s.report(url).deep?.running === false);
