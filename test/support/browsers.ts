@@ -76,12 +76,6 @@ export interface Harness {
 
 
 /**
- * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `hostPermissions`:
- * granted ahead instead of the test server's (`<all_urls>`: the automatic-scanning switches are then
- * granted at once, as after a reader accepted the browser's prompt). `lang`: the browser's UI language
- * (its locale files come with Debian's chromium-l10n), which picks the extension's catalogue.
- */
-/**
  * Chromium's downloads into `dir`, counted by CDP's own word that each one completed. A listing of
  * `dir` alone is not enough: Chromium puts an empty file under the final name a moment before it
  * renames the .crdownload over it (fs.watch saw it for 2 of 20 small downloads here), and CI once
@@ -97,10 +91,9 @@ export async function chromiumDownloads(cdp: CDPSession, dir: string): Promise<{
   await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: dir, eventsEnabled: true });
   return {
     async files(n, timeout = 15_000) {
-      await waitFor(() => {
-        if (failed.length) throw new Error(`${failed.length} download(s) canceled`);
-        return completed.size >= n;
-      }, `${n} completed download(s)`, timeout);
+      // waitFor retries a throwing check, so a canceled download ends the wait and fails after it.
+      await waitFor(() => failed.length > 0 || completed.size >= n, `${n} completed download(s)`, timeout);
+      if (failed.length) throw new Error(`${failed.length} download(s) canceled`);
       const names = readdirSync(dir).filter((name) => !name.endsWith('.crdownload')).sort();
       if (names.length !== n) throw new Error(`${n} download(s) completed, but ${dir} holds ${names.join(', ') || 'nothing'}`);
       return names;
@@ -108,6 +101,12 @@ export async function chromiumDownloads(cdp: CDPSession, dir: string): Promise<{
   };
 }
 
+/**
+ * `extension`: the unpacked extension to load (a copy of it), default dist/chrome. `hostPermissions`:
+ * granted ahead instead of the test server's (`<all_urls>`: the automatic-scanning switches are then
+ * granted at once, as after a reader accepted the browser's prompt). `lang`: the browser's UI language
+ * (its locale files come with Debian's chromium-l10n), which picks the extension's catalogue.
+ */
 export async function launchChromium(opts: { webgpu: boolean; hubUrl?: string; extension?: string; lmVariant?: string; hostPermissions?: string[]; lang?: string }): Promise<Harness & { worker(): Promise<WebWorker> }> {
   const ext = testCopy('chrome', opts.hubUrl, opts.extension, { lmVariant: opts.lmVariant, hostPermissions: opts.hostPermissions });
   const profile = mkdtempSync(join(tmpdir(), 'telltale-profile-'));
