@@ -59,6 +59,8 @@ export async function run(): Promise<void> {
       const t0 = Date.now();
       await sendFromExtension(control, 'ui:bg:scan-tab', { tabId });
       let items = 0;
+      // As the open popup does: its copy of the report, followed by what changed.
+      const followReport = (copy: ReportCopy) => follow(copy, (since: ReportCursor | null) => sendFromExtension<ReportChanges>(control, 'ui:cs:changes', { since }, tabId));
       const copy = new ReportCopy();
       await waitFor(
         async () => {
@@ -70,7 +72,7 @@ export async function run(): Promise<void> {
             return all >= (n || 1) && pending === 0;
           }
           // As the open popup does.
-          const r = await follow(copy, (since: ReportCursor | null) => sendFromExtension<ReportChanges>(control, 'ui:cs:changes', { since }, tabId));
+          const r = await followReport(copy);
           items = r.items.length;
           return !r.scanning && r.items.length >= (n || 1) && r.items.every((i) => i.state !== 'pending');
         },
@@ -94,7 +96,7 @@ export async function run(): Promise<void> {
         // The popup opened on the settled page: its first poll brings all 10,000 items, in parts.
         const from = (await page.evaluate('performance.now()')) as number;
         const t1 = Date.now();
-        const r = await follow(new ReportCopy(), (since: ReportCursor | null) => sendFromExtension<ReportChanges>(control, 'ui:cs:changes', { since }, tabId));
+        const r = await followReport(new ReportCopy());
         const filled = Date.now() - t1;
         await sleep(500);
         const after = ((await page.evaluate('window.__telltaleLongTasks')) as Measured).tasks.filter((t) => t.start >= from);
