@@ -16,7 +16,7 @@ import { BIG_PAGE, inChromium, sendFromExtension, tabIdOf } from '../../test/sup
 import type { ReportChanges, ReportCursor } from '../../src/protocol/messages.ts';
 import { follow, ReportCopy } from '../../src/popup/report-sync.ts';
 
-const OBSERVE = `(() => {
+export const OBSERVE = `(() => {
   const out = (window.__telltaleLongTasks = { tasks: [], scripts: [] });
   try {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) out.tasks.push({ start: e.startTime, duration: e.duration }); }).observe({ type: 'longtask', buffered: true });
@@ -29,7 +29,7 @@ const OBSERVE = `(() => {
 })()`;
 
 /** The same, each paragraph made distinct by its number (BIG_PAGE's generator repeats its texts: it loses precision). */
-const BIG_DISTINCT = BIG_PAGE.replace("p.textContent = Array", "p.textContent = 'Paragraph ' + i + ': ' + Array");
+export const BIG_DISTINCT = BIG_PAGE.replace("p.textContent = Array", "p.textContent = 'Paragraph ' + i + ': ' + Array");
 
 interface Measured {
   tasks: { start: number; duration: number }[];
