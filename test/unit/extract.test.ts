@@ -174,3 +174,36 @@ test('invisible text rules: transparent colours and text styles that hide glyphs
   );
   assert.equal(textStyleHides(style({ color: 'rgba(0, 0, 0, 0)', textShadow: 'rgb(0, 0, 0) 1px 1px 0px' })), false, 'a text shadow draws the glyphs');
 });
+
+test('a walk the page changes between its steps loses none of the paragraphs that stay on the page', () => {
+  const para = (i: number | string) => `<p id="p${i}">Paragraph ${i} of the page has a few words.</p>`;
+  const page = () => dom(`<body><div id="m">${Array.from({ length: 20 }, (_, i) => para(i)).join('')}</div></body>`);
+  const p = (doc: Document, i: number | string) => doc.getElementById(`p${i}`)!;
+  // Steps the walk until paragraph 5 has been yielded, changes the page, then walks on.
+  const walkWith = (doc: Document, change: () => void): string[] => {
+    const found: string[] = [];
+    const it = walkCandidates(doc);
+    for (let r = it.next(); !r.done; r = it.next()) {
+      if (!r.value) continue;
+      found.push(r.value.el.id);
+      if (r.value.el.id === 'p5') change();
+    }
+    return found;
+  };
+  const all = Array.from({ length: 20 }, (_, i) => `p${i}`);
+  const without = (...gone: string[]) => all.filter((id) => !gone.includes(id));
+  const sorted = (ids: string[]) => [...ids].sort();
+
+  let doc = page();
+  assert.deepEqual(walkWith(doc, () => p(doc, 6).remove()), without('p6'), 'the next paragraph removed');
+  doc = page();
+  assert.deepEqual(walkWith(doc, () => p(doc, 5).remove()), without(), 'the paragraph just visited removed');
+  doc = page();
+  assert.deepEqual(sorted(walkWith(doc, () => p(doc, 6).before(dom(para('new')).getElementById('pnew')!))), sorted([...all, 'pnew']), 'a paragraph inserted next');
+  doc = page();
+  const moved = walkWith(doc, () => doc.getElementById('m')!.append(p(doc, 6)));
+  assert.deepEqual(sorted(moved), sorted(all), 'the next paragraph moved to the end of its parent: each once');
+  doc = page();
+  const out = walkWith(doc, () => doc.body.append(p(doc, 6)));
+  assert.deepEqual(out.filter((id) => id !== 'p6'), without('p6'), 'the next paragraph moved out of its parent: the rest are still found');
+});
