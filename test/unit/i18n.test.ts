@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { ComponentType } from 'preact';
-import { ENGLISH, fromCatalogue, messageGroup, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
+import { ENGLISH, formatNumber, fromCatalogue, messageGroup, setMessageSource, t, tn, tParts, uiLocale, type Catalogue } from '../../src/shared/i18n.ts';
 import type { ModelEntryStatus, PageReport, ReportItem } from '../../src/protocol/messages.ts';
 import type { ParagraphState, Verdict } from '../../src/core/types.ts';
 import { PROBLEM_CODES } from '../../src/core/problem.ts';
@@ -179,6 +179,20 @@ describe('t, tn, tParts', () => {
     assert.equal(tn('summaryHeadline', 1, 1), '1 von 1 beurteilten Absatz wahrscheinlich maschinell erzeugt');
     assert.equal(tn('summaryHeadline', 1200, 3), '3 von 1.200 beurteilten Absätzen wahrscheinlich maschinell erzeugt');
     assert.deepEqual(tParts('aboutLevels', 'A', 'B', 'C').filter((p) => p.length === 1), ['A', 'B', 'C']);
+  });
+
+  it('whole numbers are written as Intl.NumberFormat writes them, in every catalogue language (without its set-up cost)', () => {
+    const numbers = [0, 1, 9, 10, 99, 100, 999, 1000, 1001, 9999, 10_000, 12_345, 99_999, 100_000, 123_456, 999_999, 1_000_000, 1_234_567_890, Number.MAX_SAFE_INTEGER];
+    for (let x = 1; x < 1e15; x *= 7) numbers.push(Math.floor(x), Math.floor(x) + 1);
+    for (const [lang, cat] of Object.entries(catalogues)) {
+      setMessageSource((k, s) => fromCatalogue(cat, k, s));
+      assert.equal(uiLocale(), lang);
+      const intl = new Intl.NumberFormat(lang);
+      for (const n of numbers) assert.equal(formatNumber(n), intl.format(n), `${lang}: ${n}`);
+      // Not whole, negative or with options: Intl itself.
+      for (const n of [-1234, 1234.5, 0.25, Number.NaN]) assert.equal(formatNumber(n), intl.format(n), `${lang}: ${n}`);
+      assert.equal(formatNumber(0.25, { style: 'percent' }), new Intl.NumberFormat(lang, { style: 'percent' }).format(0.25));
+    }
   });
 
   it('a key that is not in the English catalogue does not compile', () => {
