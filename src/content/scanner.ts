@@ -58,6 +58,8 @@ export interface ScannerOptions {
   busyRetryMaxMs: number;
   /** Items in one answer to `ui:cs:changes` at most (about 400 bytes each; the rest follow on asking). */
   changesPerAnswer: number;
+  /** After a scroll or resize, the paragraphs in view are looked up this much later (once per burst). */
+  viewProbeMs: number;
   minWords?: number;
 }
 
@@ -77,6 +79,7 @@ export const DEFAULT_OPTIONS: ScannerOptions = {
   errorRetryMaxMs: 60_000,
   busyRetryMaxMs: 10_000,
   changesPerAnswer: 500,
+  viewProbeMs: 150,
 };
 
 export interface ScannerDeps {
@@ -173,7 +176,18 @@ export class Scanner {
   private tickQueued = false;
   private started = false;
   private mo: MutationObserver | null = null;
-  private io: IntersectionObserver | null = null;
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onViewChange = (): void => {
+    if (!this.started || this.viewTimer !== undefined || this.queue.size === 0) return;
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = undefined;
+      try {
+        this.probeView();
+      } catch {
+        /* no lookup: the paragraphs are scored in page order */
+      }
+    }, this.opts.viewProbeMs);
+  };
   private readonly observedRoots = new WeakSet<Node>();
   private pendingRoots = new Set<Node>();
   private mutationTimer: ReturnType<typeof setTimeout> | undefined;
@@ -218,8 +232,10 @@ export class Scanner {
     this.started = true;
     this.walk(this.doc);
     this.observe(this.doc);
-    this.setUpIntersection();
     const win = this.doc.defaultView;
+    // Capture: scrolls of the page's own scrolling boxes too (their scroll events do not bubble).
+    win?.addEventListener('scroll', this.onViewChange, { capture: true, passive: true });
+    win?.addEventListener('resize', this.onViewChange, { passive: true });
     const rescan = () => {
       if (this.rescanTimer !== undefined) return;
       this.rescanTimer = setTimeout(() => {
@@ -235,7 +251,11 @@ export class Scanner {
   /** Stops observing and drops pending timers (tests; a page being torn down). Marks stay. */
   stop(): void {
     this.mo?.disconnect();
-    this.io?.disconnect();
+    const win = this.doc.defaultView;
+    win?.removeEventListener('scroll', this.onViewChange, { capture: true });
+    win?.removeEventListener('resize', this.onViewChange);
+    if (this.viewTimer !== undefined) clearTimeout(this.viewTimer);
+    this.viewTimer = undefined;
     if (this.mutationTimer !== undefined) clearTimeout(this.mutationTimer);
     if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
     if (this.errorTimer !== undefined) clearTimeout(this.errorTimer);
@@ -478,12 +498,34 @@ export class Scanner {
         // Never let one bad slice stop the scan.
       }
     };
-    if (this.deps.schedule) this.deps.schedule(run);
-    else {
-      const win = this.doc.defaultView as (Window & typeof globalThis) | null;
-      if (win && typeof win.requestIdleCallback === 'function') win.requestIdleCallback(run, { timeout: 200 });
-      else setTimeout(run, 0);
+    if (this.deps.schedule) {
+      this.deps.schedule(run);
+      return;
     }
+    // A task of background priority: it runs once the page has nothing more urgent to do (input,
+    // rendering, its own tasks), with a timer in case the page never rests. Idle callbacks came too
+    // seldom: Chromium runs one per idle period, and one asked for inside a callback waits for the
+    // next period. With the popup polling, about one 8 ms slice ran per 50 ms: the walk of 10,000
+    // paragraphs took 6 s and the scan 10 to 15 s; this way 1.5 s and 5 to 7 s (`npm run bench --
+    // longtask-repeat`). Where there is no scheduler (Firefox 140), idle callbacks.
+    const win = this.doc.defaultView as (Window & typeof globalThis & { scheduler?: { postTask?: (fn: () => void, opts: { priority: string }) => Promise<unknown> } }) | null;
+    const scheduler = win?.scheduler;
+    if (typeof scheduler?.postTask === 'function') {
+      let ran = false;
+      const once = () => {
+        if (ran) return;
+        ran = true;
+        clearTimeout(timer);
+        run();
+      };
+      const timer = setTimeout(once, 200);
+      try {
+        scheduler.postTask(once, { priority: 'background' }).catch(() => undefined);
+      } catch {
+        /* the timer runs it */
+      }
+    } else if (win && typeof win.requestIdleCallback === 'function') win.requestIdleCallback(run, { timeout: 200 });
+    else setTimeout(run, 0);
   }
 
   private now(): number {
@@ -609,7 +651,6 @@ export class Scanner {
       this.byKey.set(rec.key, rec);
       this.order.push(rec);
       this.orderRev = ++this.rev;
-      this.io?.observe(c.el);
     }
     rec.text = c.text;
     rec.tries = 0;
@@ -640,8 +681,7 @@ export class Scanner {
     this.queue.delete(rec);
     this.priority.delete(rec);
     this.setState(rec, v.state, v);
-    if (v.state !== 'error') this.io?.unobserve(rec.el);
-    else this.scheduleErrorRetry();
+    if (v.state === 'error') this.scheduleErrorRetry();
   }
 
   /** Sends the paragraphs in `error` again later (backoff while errors persist): faults pass. */
@@ -856,7 +896,6 @@ export class Scanner {
         this.flaggedRecs.delete(r);
         this.queue.delete(r);
         this.priority.delete(r);
-        this.io?.unobserve(r.el);
         this.deps.marks?.forget?.(r.el);
       }
     }
@@ -866,31 +905,70 @@ export class Scanner {
   // -------------------------------------------------------------------------------------------
   // Observers
 
-  private setUpIntersection(): void {
-    const win = this.doc.defaultView as (Window & typeof globalThis) | null;
-    const IO = win?.IntersectionObserver;
-    if (typeof IO !== 'function') return;
-    try {
-      this.io = new IO(
-        (entries) => {
-          let any = false;
-          for (const e of entries) {
-            const rec = this.recs.get(e.target);
-            if (!rec) continue;
-            rec.visible = e.isIntersecting;
-            if (e.isIntersecting && this.queue.has(rec)) {
-              this.priority.add(rec);
-              any = true;
-            } else this.priority.delete(rec);
-          }
-          if (any) this.pump();
-        },
-        { rootMargin: '200px 0px' },
-      );
-      for (const r of this.order) this.io.observe(r.el);
-    } catch {
-      this.io = null;
+  /**
+   * The pending paragraphs in view (with a margin of 200 px) go out next: what the reader scrolled to.
+   * An IntersectionObserver did this before, but it watched every pending paragraph, and the page's
+   * rendering computed all of them on every frame: 20 to 30 ms of the page's main thread per frame
+   * while a page of 10,000 paragraphs was being scored (a trace of `npm run bench -- longtask-repeat`).
+   * This looks once per scroll burst instead: hit tests at 15 points of the viewport find paragraphs
+   * in view, and their neighbours in page order are read while they stay in view.
+   *
+   * What it cannot see: a frame scrolled into view by its parent page (the frame's own window does
+   * not scroll); its paragraphs are then scored in page order.
+   */
+  private probeView(): void {
+    const win = this.doc.defaultView;
+    const vh = win?.innerHeight ?? 0;
+    const vw = win?.innerWidth ?? 0;
+    if (!vh || !vw || typeof this.doc.elementFromPoint !== 'function') return;
+    const margin = 200;
+    const inView = (r: Rec): boolean => {
+      const b = r.el.getBoundingClientRect();
+      return b.bottom > -margin && b.top < vh + margin && b.width > 0;
+    };
+    // Found paragraphs with their place in page order (the order they go out in).
+    const found = new Map<Rec, number>();
+    for (const fy of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+      for (const fx of [0.25, 0.5, 0.75]) {
+        const x = fx * vw;
+        const y = fy * vh;
+        let el = this.doc.elementFromPoint(x, y);
+        // Into open shadow roots: the document's hit test gives their host.
+        for (let d = 0; el?.shadowRoot && d < 16; d++) {
+          const inner = el.shadowRoot.elementFromPoint?.(x, y);
+          if (!inner || inner === el) break;
+          el = inner;
+        }
+        const r = el ? this.knownAncestor(el) : undefined;
+        if (r?.el.isConnected && !found.has(r)) found.set(r, this.order.indexOf(r));
+      }
     }
+    for (const i of [...found.values()]) {
+      if (i < 0) continue;
+      for (const step of [1, -1]) {
+        for (let j = i + step, n = 0; j >= 0 && j < this.order.length && n < 100; j += step, n++) {
+          const r = this.order[j]!;
+          if (found.has(r) || !r.el.isConnected || !inView(r)) break;
+          found.set(r, j);
+        }
+      }
+    }
+    for (const r of this.priority) {
+      if (!found.has(r)) {
+        r.visible = false;
+        this.priority.delete(r);
+      }
+    }
+    let any = false;
+    for (const [r] of [...found].sort((a, b) => a[1] - b[1])) {
+      if (!this.queue.has(r)) continue;
+      r.visible = true;
+      if (!this.priority.has(r)) {
+        this.priority.add(r);
+        any = true;
+      }
+    }
+    if (any) this.pump();
   }
 
   private observe(root: Document | ShadowRoot): void {

@@ -385,6 +385,69 @@ test('visible paragraphs are sent first', async () => {
   assert.equal(order.length, 40);
 });
 
+test('after a scroll, the pending paragraphs now in view go out next; those scrolled away lose their turn', async () => {
+  const { document, window } = parseHTML(page(`<body>${paras(60)}</body>`));
+  const doc = document as unknown as Document;
+  // A minimal layout: paragraph i is 40 px tall at 40 * i - scrollY; the viewport is 800 px tall.
+  const w = window as unknown as Record<string, unknown>;
+  w.getComputedStyle = () => ({
+    visibility: 'visible', display: 'block', opacity: '1', fontSize: '16px', color: 'rgb(0, 0, 0)', position: 'static',
+    overflowX: 'visible', overflowY: 'visible', clip: 'auto', clipPath: 'none', getPropertyValue: () => '',
+  });
+  w.innerHeight = 800;
+  w.innerWidth = 1000;
+  let scrollY = 0;
+  const ps = Array.from(doc.querySelectorAll('p'));
+  for (const [i, p] of ps.entries()) {
+    const box = () => ({ top: i * 40 - scrollY, bottom: i * 40 - scrollY + 30, left: 0, right: 600, width: 600, height: 30 });
+    Object.assign(p, { getClientRects: () => [box()], getBoundingClientRect: box });
+  }
+  const hits: [number, number][] = [];
+  Object.assign(doc, {
+    elementFromPoint: (x: number, y: number) => {
+      hits.push([x, y]);
+      return x < 600 ? (ps[Math.floor((y + scrollY) / 40)] ?? doc.body) : doc.body;
+    },
+  });
+  // Answers wait until released: the scroll comes while the first batch is out.
+  const calls: string[][] = [];
+  const release: (() => void)[] = [];
+  const score = async (texts: string[]) => {
+    calls.push(texts);
+    await new Promise<void>((r) => release.push(r));
+    return { verdicts: texts.map(() => scored(0.1, 'fake')) };
+  };
+  const numbers = (batch: string[]) => batch.map((t) => Number(/number (\d+)/.exec(t)![1]));
+  const s = scanner(doc, { score, options: { batchTexts: 10, maxInFlight: 1, viewProbeMs: 5 } });
+  try {
+    s.start();
+    await waitUntil(() => calls.length === 1);
+    assert.deepEqual(numbers(calls[0]!), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'the paragraphs in view at the start go first');
+    // The reader scrolls to paragraphs 40 to 59 (1,600 px down) before the first answer arrives.
+    scrollY = 1600;
+    window.dispatchEvent(new window.Event('scroll'));
+    window.dispatchEvent(new window.Event('scroll'));
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(hits.length, 15, 'one lookup for a burst of scroll events (15 hit tests)');
+    for (let k = 0; k < 6 && release.length; k++) {
+      release.shift()!();
+      await waitUntil(() => calls.length === k + 2 || (k === 5 && !s.isScanning));
+    }
+  } finally {
+    s.stop();
+    delete w.getComputedStyle;
+    delete w.innerHeight;
+    delete w.innerWidth;
+  }
+  const after = calls.slice(1).map(numbers);
+  // In view with the 200 px margin: 35 (top 1,400) to 59; paragraphs 10 to 19 were in view at the
+  // start, but the reader has left them: they wait their turn in page order.
+  assert.deepEqual(after[0], [35, 36, 37, 38, 39, 40, 41, 42, 43, 44]);
+  assert.deepEqual(after[1], [45, 46, 47, 48, 49, 50, 51, 52, 53, 54]);
+  assert.deepEqual(after[2]!.slice(0, 5), [55, 56, 57, 58, 59], 'then the rest in page order');
+  assert.deepEqual(after[2]!.slice(5), [10, 11, 12, 13, 14]);
+});
+
 test('hostile page: forged public attributes are overwritten, truth is kept in memory', async () => {
   const doc = dom(`<body><p id="a" data-telltale-state="scored" data-telltale-score="0.999" data-telltale-key="forged">A person wrote this one on a train.</p></body>`);
   const bg = fakeScorer();
