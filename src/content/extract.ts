@@ -350,7 +350,6 @@ export function isRendered(el: Element, layout: boolean, memo?: LayoutMemo): boo
   return true;
 }
 
-/** Children to walk: an open shadow root's children first (the rendered tree), then light children. */
 interface TextStats {
   /** Length of text outside block descendants and skipped elements. */
   directLen: number;
@@ -553,22 +552,22 @@ export function* walkCandidates(root: Document | ShadowRoot | Element, opts: Ext
     const el = stack.pop()!;
     const parent = parents.pop()!;
     const prev = prevs.pop()!;
-    if (parent) {
-      if (el.parentNode !== parent || el.previousElementSibling !== prev) {
-        // Moved, removed, or with a sibling added or removed before it since it was stacked (the
-        // page changes as it is walked): the parent's children not visited yet, as they are now.
-        // Where a moved one went, the mutation observer finds it.
-        const rest = Array.from(parent.children).filter((c) => !visited.has(c));
-        for (let i = rest.length - 1; i >= 0; i--) push(rest[i]!, null, null);
-        yield null;
-        continue;
-      }
-      const next = el.nextElementSibling;
-      if (next) push(next, parent, el);
-    }
-    visited.add(el);
     let cand: Candidate | null = null;
     try {
+      if (parent) {
+        if (el.parentNode !== parent || el.previousElementSibling !== prev) {
+          // Moved, removed, or with a sibling added or removed before it since it was stacked (the
+          // page changes as it is walked): the parent's children not visited yet, as they are now.
+          // Where a moved one went, the mutation observer finds it.
+          const rest = Array.from(parent.children).filter((c) => !visited.has(c));
+          for (let i = rest.length - 1; i >= 0; i--) push(rest[i]!, null, null);
+          yield null;
+          continue;
+        }
+        const next = el.nextElementSibling;
+        if (next) push(next, parent, el);
+      }
+      visited.add(el);
       if (!isPruned(el, opts)) {
         // A link on its own is never a paragraph (menus, cards of links).
         const text = tagOf(el) === 'a' ? '' : judgeElement(el, opts, minWords, maxChars, win);

@@ -943,6 +943,8 @@ export class Scanner {
         if (r?.el.isConnected && !found.has(r)) found.set(r, this.order.indexOf(r));
       }
     }
+    // Nothing of ours under the points (an overlay, a page of images): what is in view is not known.
+    if (!found.size) return;
     for (const i of [...found.values()]) {
       if (i < 0) continue;
       for (const step of [1, -1]) {
