@@ -355,16 +355,31 @@ test('verdicts from another detector for the same setting (auto after a download
   assert.equal(calls.flat().length, settled);
 });
 
-test('visible paragraphs are sent first', async () => {
-  const { document, window } = parseHTML(page(`<body>${paras(40)}</body>`));
-  const doc = document as unknown as Document;
-  // Give linkedom a minimal layout: paragraphs 30..39 are in the viewport.
-  const w = window as unknown as Record<string, unknown>;
+/**
+ * A minimal layout for linkedom: every element styled as visible prose, a viewport of 800 by 1,000 px
+ * (boxes are the test's own). Returns what takes it away again: linkedom windows can share these
+ * objects between documents.
+ */
+function fakeLayout(window: unknown): () => void {
+  const w = window as Record<string, unknown>;
   w.getComputedStyle = () => ({
     visibility: 'visible', display: 'block', opacity: '1', fontSize: '16px', color: 'rgb(0, 0, 0)', position: 'static',
     overflowX: 'visible', overflowY: 'visible', clip: 'auto', clipPath: 'none', getPropertyValue: () => '',
   });
   w.innerHeight = 800;
+  w.innerWidth = 1000;
+  return () => {
+    delete w.getComputedStyle;
+    delete w.innerHeight;
+    delete w.innerWidth;
+  };
+}
+
+test('visible paragraphs are sent first', async () => {
+  const { document, window } = parseHTML(page(`<body>${paras(40)}</body>`));
+  const doc = document as unknown as Document;
+  // Give linkedom a minimal layout: paragraphs 30..39 are in the viewport.
+  const unfake = fakeLayout(window);
   for (const p of Array.from(doc.querySelectorAll('p'))) {
     const i = Number(p.id.slice(1));
     const top = i >= 30 ? (i - 30) * 40 : 5000 + i * 40;
@@ -376,9 +391,7 @@ test('visible paragraphs are sent first', async () => {
     s.start();
     await s.idle();
   } finally {
-    // linkedom windows can share these objects between documents: leave no fake layout behind.
-    delete w.getComputedStyle;
-    delete w.innerHeight;
+    unfake();
   }
   const order = bg.calls.flat().map((t) => Number(/number (\d+)/.exec(t)![1]));
   assert.deepEqual(order.slice(0, 10), [30, 31, 32, 33, 34, 35, 36, 37, 38, 39], 'every visible paragraph before any other');
@@ -389,13 +402,7 @@ test('after a scroll, the pending paragraphs now in view go out next; those scro
   const { document, window } = parseHTML(page(`<body>${paras(60)}</body>`));
   const doc = document as unknown as Document;
   // A minimal layout: paragraph i is 40 px tall at 40 * i - scrollY; the viewport is 800 px tall.
-  const w = window as unknown as Record<string, unknown>;
-  w.getComputedStyle = () => ({
-    visibility: 'visible', display: 'block', opacity: '1', fontSize: '16px', color: 'rgb(0, 0, 0)', position: 'static',
-    overflowX: 'visible', overflowY: 'visible', clip: 'auto', clipPath: 'none', getPropertyValue: () => '',
-  });
-  w.innerHeight = 800;
-  w.innerWidth = 1000;
+  const unfake = fakeLayout(window);
   let scrollY = 0;
   const ps = Array.from(doc.querySelectorAll('p'));
   for (const [i, p] of ps.entries()) {
@@ -435,9 +442,7 @@ test('after a scroll, the pending paragraphs now in view go out next; those scro
     }
   } finally {
     s.stop();
-    delete w.getComputedStyle;
-    delete w.innerHeight;
-    delete w.innerWidth;
+    unfake();
   }
   const after = calls.slice(1).map(numbers);
   // In view with the 200 px margin: 35 (top 1,400) to 59; paragraphs 10 to 19 were in view at the
