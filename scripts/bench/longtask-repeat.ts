@@ -5,39 +5,23 @@
  * Tasks API, over 50 ms, from the scan's start to its settling): duration and start after the scan was
  * asked for. Build first (`npm run build`).
  */
-import { sleep, waitFor } from '../../test/support/browsers.ts';
-import { inChromium, sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
-import type { ReportChanges, ReportCursor } from '../../src/protocol/messages.ts';
-import { follow, ReportCopy } from '../../src/popup/report-sync.ts';
-import { BIG_DISTINCT, OBSERVE } from './longtask.ts';
+import { inChromium } from '../../test/support/scenario.ts';
+import { popupOpenScan } from './lib/popup-open-scan.ts';
+import { OBSERVE } from './longtask.ts';
 
 export async function run(): Promise<void> {
   const runs = Number(process.argv[3] ?? 20);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, not ${process.argv[3]}`);
   const all: number[] = [];
-  await inChromium({}, async ({ h, site, control }) => {
+  await inChromium({}, async (chromium) => {
     for (let k = 0; k < runs; k++) {
-      const page = await h.browser.newPage();
-      await page.evaluateOnNewDocument(OBSERVE);
-      await page.goto(site.url('empty.html'), { waitUntil: 'load' });
-      await page.evaluate(BIG_DISTINCT);
-      await sleep(1000); // the page's own work is over
-      const since = (await page.evaluate('performance.now()')) as number;
-      const tabId = await tabIdOf(control, site.url('empty.html'));
-      const t0 = Date.now();
-      await sendFromExtension(control, 'ui:bg:scan-tab', { tabId });
-      const copy = new ReportCopy();
-      await waitFor(
-        async () => {
-          const r = await follow(copy, (s: ReportCursor | null) => sendFromExtension<ReportChanges>(control, 'ui:cs:changes', { since: s }, tabId));
-          return !r.scanning && r.items.length >= 10_000 && r.items.every((i) => i.state !== 'pending');
+      let since = 0;
+      const { page, settleMs: settle } = await popupOpenScan(chromium, {
+        onNewDocument: OBSERVE,
+        beforeScan: async (p) => {
+          since = (await p.evaluate('performance.now()')) as number;
         },
-        'the scan to settle',
-        300_000,
-        500,
-      );
-      const settle = Date.now() - t0;
-      await sleep(500);
+      });
       const m = (await page.evaluate('window.__telltaleLongTasks')) as { tasks: { start: number; duration: number }[] };
       const tasks = m.tasks.filter((t) => t.start >= since);
       all.push(tasks.length);

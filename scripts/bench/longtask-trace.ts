@@ -6,11 +6,8 @@
  * thread waiting for a core), and what ran in it. Per run: the page's longest tasks; at the end, the
  * longest of all runs and the counts over 30 and 50 ms. Build first (`npm run build`).
  */
-import { sleep, waitFor } from '../../test/support/browsers.ts';
-import { inChromium, sendFromExtension, tabIdOf } from '../../test/support/scenario.ts';
-import type { ReportChanges, ReportCursor } from '../../src/protocol/messages.ts';
-import { follow, ReportCopy } from '../../src/popup/report-sync.ts';
-import { BIG_DISTINCT } from './longtask.ts';
+import { inChromium } from '../../test/support/scenario.ts';
+import { popupOpenScan } from './lib/popup-open-scan.ts';
 
 interface TraceEvent {
   name: string;
@@ -53,29 +50,14 @@ export async function run(): Promise<void> {
   const runs = Number(process.argv[3] ?? 10);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, not ${process.argv[3]}`);
   const all: Task[] = [];
-  await inChromium({}, async ({ h, site, control }) => {
+  await inChromium({}, async (chromium) => {
     for (let k = 0; k < runs; k++) {
-      const page = await h.browser.newPage();
-      await page.goto(site.url('empty.html'), { waitUntil: 'load' });
-      await page.evaluate(BIG_DISTINCT);
-      await sleep(1000); // the page's own work is over
-      const tabId = await tabIdOf(control, site.url('empty.html'));
-      await page.tracing.start({ categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
-      await page.evaluate(`performance.mark(${JSON.stringify(MARKER)})`);
-      const t0 = Date.now();
-      await sendFromExtension(control, 'ui:bg:scan-tab', { tabId });
-      const copy = new ReportCopy();
-      await waitFor(
-        async () => {
-          const r = await follow(copy, (s: ReportCursor | null) => sendFromExtension<ReportChanges>(control, 'ui:cs:changes', { since: s }, tabId));
-          return !r.scanning && r.items.length >= 10_000 && r.items.every((i) => i.state !== 'pending');
+      const { page, settleMs: settle } = await popupOpenScan(chromium, {
+        beforeScan: async (p) => {
+          await p.tracing.start({ categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+          await p.evaluate(`performance.mark(${JSON.stringify(MARKER)})`);
         },
-        'the scan to settle',
-        300_000,
-        500,
-      );
-      const settle = Date.now() - t0;
-      await sleep(500);
+      });
       const raw = await page.tracing.stop();
       await page.close();
       const tasks = pageTasks((JSON.parse(Buffer.from(raw!).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents);
