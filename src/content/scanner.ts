@@ -130,6 +130,12 @@ function errorVerdict(reason: string, reasonCode: 'no-answer' | 'not-checked', d
   return { state: 'error', p_machine: null, flagged: false, detector: ERROR_DETECTOR, reason, reasonCode, ...(detail !== undefined ? { reasonArgs: [detail] } : {}) };
 }
 
+/** Whether `el`'s box lies within a viewport `vh` px tall, widened by `margin` px above and below. */
+function inViewport(el: Element, vh: number, margin: number): boolean {
+  const b = el.getBoundingClientRect();
+  return b.bottom > -margin && b.top < vh + margin && b.width > 0;
+}
+
 /** The element in the document that stands for `el` (its outermost shadow host, or itself). */
 function docAnchor(el: Element): Element {
   let e = el;
@@ -506,7 +512,7 @@ export class Scanner {
     // rendering, its own tasks), with a timer in case the page never rests. Idle callbacks came too
     // seldom: Chromium runs one per idle period, and one asked for inside a callback waits for the
     // next period. With the popup polling, about one 8 ms slice ran per 50 ms: the walk of 10,000
-    // paragraphs took 6 s and the scan 10 to 15 s; this way 1.5 s and 5 to 7 s (`npm run bench --
+    // paragraphs took 6 s and the scan 10 to 15 s; this way 1.5 s and 5 to 8 s (`npm run bench --
     // longtask-repeat`). Where there is no scheduler (Firefox 140), idle callbacks.
     const win = this.doc.defaultView as (Window & typeof globalThis & { scheduler?: { postTask?: (fn: () => void, opts: { priority: string }) => Promise<unknown> } }) | null;
     const scheduler = win?.scheduler;
@@ -541,8 +547,7 @@ export class Scanner {
     const visible = found.map((c) => {
       if (!layout || !vh) return false;
       try {
-        const r = c.el.getBoundingClientRect();
-        return r.bottom > 0 && r.top < vh && r.width > 0;
+        return inViewport(c.el, vh, 0);
       } catch {
         return false;
       }
@@ -908,7 +913,7 @@ export class Scanner {
   /**
    * The pending paragraphs in view (with a margin of 200 px) go out next: what the reader scrolled to.
    * An IntersectionObserver did this before, but it watched every pending paragraph, and the page's
-   * rendering computed all of them on every frame: 20 to 30 ms of the page's main thread per frame
+   * rendering computed all of them on every frame: 20 to 33 ms of the page's main thread per frame
    * while a page of 10,000 paragraphs was being scored (a trace of `npm run bench -- longtask-repeat`).
    * This looks once per scroll burst instead: hit tests at 15 points of the viewport find paragraphs
    * in view, and their neighbours in page order are read while they stay in view.
@@ -921,11 +926,6 @@ export class Scanner {
     const vh = win?.innerHeight ?? 0;
     const vw = win?.innerWidth ?? 0;
     if (!vh || !vw || typeof this.doc.elementFromPoint !== 'function') return;
-    const margin = 200;
-    const inView = (r: Rec): boolean => {
-      const b = r.el.getBoundingClientRect();
-      return b.bottom > -margin && b.top < vh + margin && b.width > 0;
-    };
     // Found paragraphs with their place in page order (the order they go out in).
     const found = new Map<Rec, number>();
     for (const fy of [0.1, 0.3, 0.5, 0.7, 0.9]) {
@@ -950,7 +950,7 @@ export class Scanner {
       for (const step of [1, -1]) {
         for (let j = i + step, n = 0; j >= 0 && j < this.order.length && n < 100; j += step, n++) {
           const r = this.order[j]!;
-          if (found.has(r) || !r.el.isConnected || !inView(r)) break;
+          if (found.has(r) || !r.el.isConnected || !inViewport(r.el, vh, 200)) break;
           found.set(r, j);
         }
       }
