@@ -88,7 +88,7 @@ export function uiLocale(): string {
 /**
  * How the catalogues' languages group the digits of a whole number (groups of three from the right,
  * from four digits on, in both). The content script writes counts into the marks' descriptions as the
- * first answers arrive, and the first Intl.NumberFormat of a page costs its main thread 20 to 35 ms
+ * first answers arrive, and the first Intl.NumberFormat of a page costs its main thread 19 to 35 ms
  * (ICU's set-up, measured in Chromium 150): whole numbers in these languages are written here, the
  * rest by Intl. test/unit/i18n.test.ts holds the two to the same output.
  */
